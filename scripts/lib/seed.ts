@@ -1,0 +1,65 @@
+// Creates the providers and models listed in prisma/models.json that do not exist yet.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { z } from "zod";
+
+const micros = z.number().int().nonnegative().nullable().optional();
+const SeedFile = z.object({
+  providers: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(["SANDBOX", "OPENAI_COMPATIBLE", "ANTHROPIC"]),
+      baseUrl: z.string().url().optional(),
+      apiKeyEnv: z.string().optional(),
+    }),
+  ),
+  models: z.array(
+    z.object({
+      id: z.string(),
+      type: z.enum(["CHAT", "EMBEDDING", "IMAGE", "VIDEO", "MUSIC"]),
+      providerId: z.string(),
+      upstreamModel: z.string(),
+      displayName: z.string(),
+      description: z.string().default(""),
+      inputPerMtokMicros: micros,
+      outputPerMtokMicros: micros,
+      perImageMicros: micros,
+      perTaskMicros: micros,
+      contextWindow: z.number().int().positive().optional(),
+      maxOutputTokens: z.number().int().positive().optional(),
+    }),
+  ),
+});
+
+export async function seed(databaseUrl: string): Promise<{ providers: number; models: number }> {
+  const file = SeedFile.parse(JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../prisma/models.json"), "utf8")));
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    let providers = 0;
+    let models = 0;
+    for (const p of file.providers) {
+      const r = await client.query(
+        `INSERT INTO providers (id, name, kind, base_url, api_key_env) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+        [p.id, p.name, p.kind, p.baseUrl ?? null, p.apiKeyEnv ?? null],
+      );
+      providers += r.rowCount ?? 0;
+    }
+    for (const m of file.models) {
+      const r = await client.query(
+        `INSERT INTO models (id, type, provider_id, upstream_model, display_name, description,
+           input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, context_window, max_output_tokens)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+        [m.id, m.type, m.providerId, m.upstreamModel, m.displayName, m.description,
+          m.inputPerMtokMicros ?? null, m.outputPerMtokMicros ?? null, m.perImageMicros ?? null, m.perTaskMicros ?? null,
+          m.contextWindow ?? null, m.maxOutputTokens ?? null],
+      );
+      models += r.rowCount ?? 0;
+    }
+    return { providers, models };
+  } finally {
+    await client.end();
+  }
+}
