@@ -1,0 +1,6 @@
+// POST /v1/chat/completions — reserve, call the provider, settle the actual usage
+import { chatCompletions } from "@/lib/gateway/chat/chat-completions";
+import { gatewayRoute } from "@/lib/gateway/route";
+
+export const dynamic = "force-dynamic";
+export const POST = gatewayRoute(chatCompletions);

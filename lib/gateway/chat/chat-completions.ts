@@ -1,0 +1,261 @@
+// POST /v1/chat/completions: validate → price → hold the maximum cost → call the provider → meter →
+// settle → respond. Streams pass through chunk by chunk; the hold is settled for what was delivered.
+import { env } from "@/lib/env.js";
+import { AppError } from "@/lib/errors";
+import { release, reserve, settle, type UsageFields } from "@/lib/billing/holds";
+import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
+import { microsToUsdNumber, microsToNumber } from "@/lib/money";
+import { invalidRequest, json, readJsonBody } from "../http";
+import { findModel, type GatewayModel } from "../models";
+import { chatProviderFor } from "../providers/registry";
+import { ProviderError } from "../providers/types";
+import type { GatewayCtx } from "../route";
+import { countChatTokens, countTokens } from "../tokens";
+import { ChatRequest, type ChatCompletionChunk, type Usage } from "./schema";
+
+const DEFAULT_MAX_OUTPUT = 4096;
+
+export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
+  const parsed = ChatRequest.safeParse(await readJsonBody(ctx.req, env.MAX_BODY_BYTES));
+  if (!parsed.success) throw invalidRequest(parsed.error.issues);
+  const body = parsed.data;
+
+  const model = await usableModel(ctx, body.model, "CHAT");
+  const price: TextPrice = { inputPerMtokMicros: model.inputPerMtokMicros ?? 0n, outputPerMtokMicros: model.outputPerMtokMicros ?? 0n };
+  const modelMax = model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT;
+  const requested = body.max_completion_tokens ?? body.max_tokens ?? null;
+  if (requested !== null && requested > modelMax) {
+    throw new AppError("invalid_request", `max_tokens is too large: ${model.id} returns at most ${modelMax} tokens.`, {
+      param: body.max_completion_tokens ? "max_completion_tokens" : "max_tokens",
+    });
+  }
+  const promptTokens = countChatTokens(body.messages);
+  if (model.contextWindow && promptTokens + (requested ?? 0) > model.contextWindow) {
+    throw new AppError("invalid_request", `The prompt (${promptTokens} tokens) does not fit ${model.id}'s context window of ${model.contextWindow}.`, { param: "messages" });
+  }
+
+  // Hold the most this request can cost. Without max_tokens, hold what the balance allows (at least
+  // one output token) and cap the output to match.
+  const maxCost = textCost(price, promptTokens, requested ?? modelMax);
+  const minCost = requested !== null ? maxCost : textCost(price, promptTokens, 1);
+  const hold = await reserve({ accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost });
+  if (!hold.ok) throw insufficient(hold.limitSource);
+
+  let outputCap = requested ?? modelMax;
+  const capped = requested === null && hold.amountMicros < maxCost;
+  if (capped) outputCap = Math.max(1, Math.min(modelMax, affordableOutputTokens(price, promptTokens, hold.amountMicros)));
+
+  const wantsUsage = body.stream_options?.include_usage === true;
+  const upstreamBody: ChatRequest = {
+    ...body,
+    model: model.upstreamModel,
+    ...(capped ? (body.max_completion_tokens !== undefined ? { max_completion_tokens: outputCap } : { max_tokens: outputCap }) : {}),
+    ...(body.stream ? { stream_options: { ...body.stream_options, include_usage: true } } : {}),
+  };
+  const meter: Meter = { ctx, model, price, holdId: hold.holdId, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
+  const controller = new AbortController();
+  const call = { model, body: upstreamBody, signal: controller.signal };
+  const provider = chatProviderFor(model);
+
+  if (!body.stream) {
+    let completion;
+    try {
+      completion = await provider.complete(call);
+    } catch (error) {
+      throw await failBeforeOutput(meter, error);
+    }
+    const outputText = completion.choices.map((c) => c.message.content ?? "").join("");
+    const usage = normalizeUsage(completion.usage, promptTokens, outputText);
+    const result = await settleUsage(meter, usage, "SUCCEEDED", null);
+    completion.model = model.id;
+    completion.usage = { ...usage, cost: microsToUsdNumber(result.costMicros), cost_micros: microsToNumber(result.costMicros) };
+    return json(completion, { headers: costHeaders(meter, result) });
+  }
+
+  // Streaming: wait for the first chunk so that a failure before any output is a clean 502/504.
+  const iterator = provider.stream(call)[Symbol.asyncIterator]();
+  let first: IteratorResult<ChatCompletionChunk>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    throw await failBeforeOutput(meter, error);
+  }
+  return new Response(sseStream(meter, iterator, first, controller, wantsUsage), {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+      ...(meter.capped !== null ? { "x-max-tokens-capped": String(meter.capped) } : {}),
+    },
+  });
+}
+
+interface Meter {
+  ctx: GatewayCtx;
+  model: GatewayModel;
+  price: TextPrice;
+  holdId: string;
+  promptTokens: number;
+  stream: boolean;
+  capped: number | null;
+}
+
+export async function usableModel(ctx: GatewayCtx, id: string, type: GatewayModel["type"]): Promise<GatewayModel> {
+  const model = await findModel(id);
+  if (!model) throw new AppError("model_not_found", `The model '${id}' does not exist or is not available.`, { param: "model" });
+  if (ctx.key.allowedModels.length > 0 && !ctx.key.allowedModels.includes(model.id)) {
+    throw new AppError("model_not_allowed", `This API key may not use '${id}'.`, { param: "model" });
+  }
+  if (model.type !== type) {
+    throw new AppError("invalid_request", `'${id}' is a ${model.type.toLowerCase()} model and cannot serve this endpoint.`, { param: "model" });
+  }
+  return model;
+}
+
+export function insufficient(limitSource: "balance" | "key_limit"): AppError {
+  return limitSource === "key_limit"
+    ? new AppError("insufficient_balance", "This API key has reached its spend limit.", { limitSource })
+    : new AppError("insufficient_balance", "Your balance is too low for this request. Add funds to continue.", { limitSource });
+}
+
+function normalizeUsage(usage: Usage | null | undefined, promptTokens: number, outputText: string): Usage {
+  if (usage && Number.isInteger(usage.prompt_tokens) && Number.isInteger(usage.completion_tokens)) return usage;
+  const completion = countTokens(outputText);
+  return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
+}
+
+function usageFields(meter: Meter, usage: Usage, status: UsageFields["status"], note: string | null): UsageFields {
+  return {
+    modelId: meter.model.id,
+    endpoint: "chat.completions",
+    status,
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    inputPerMtokMicros: meter.price.inputPerMtokMicros,
+    outputPerMtokMicros: meter.price.outputPerMtokMicros,
+    stream: meter.stream,
+    latencyMs: Math.round(performance.now() - meter.ctx.startedAt),
+    note: note ?? (meter.capped !== null ? `max_tokens capped at ${meter.capped} by the balance` : null),
+  };
+}
+
+function settleUsage(meter: Meter, usage: Usage, status: UsageFields["status"], note: string | null) {
+  return settle({
+    holdId: meter.holdId,
+    requestId: meter.ctx.requestId,
+    costMicros: textCost(meter.price, usage.prompt_tokens, usage.completion_tokens),
+    usage: usageFields(meter, usage, status, note),
+    description: `${meter.model.id} · ${usage.prompt_tokens} in / ${usage.completion_tokens} out`,
+  });
+}
+
+function costHeaders(meter: Meter, result: { costMicros: bigint; availableMicros: bigint }): Record<string, string> {
+  return {
+    "x-request-cost-micros": result.costMicros.toString(),
+    "x-balance-remaining-micros": result.availableMicros.toString(),
+    ...(meter.capped !== null ? { "x-max-tokens-capped": String(meter.capped) } : {}),
+  };
+}
+
+/** Releases the hold (no charge) and turns the provider's failure into the API's error. */
+async function failBeforeOutput(meter: Meter, error: unknown): Promise<AppError> {
+  const appError = toAppError(error);
+  await release({
+    holdId: meter.holdId,
+    failure: {
+      requestId: meter.ctx.requestId,
+      modelId: meter.model.id,
+      endpoint: "chat.completions",
+      stream: meter.stream,
+      latencyMs: Math.round(performance.now() - meter.ctx.startedAt),
+      note: `${appError.code}: ${appError.message}`.slice(0, 500),
+    },
+  });
+  return appError;
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof ProviderError) {
+    const f = error.failure;
+    if (f.kind === "timeout") return new AppError("upstream_timeout", "The model provider did not answer in time.");
+    if (f.kind === "http" && f.status >= 400 && f.status < 500 && f.status !== 429) {
+      return new AppError("invalid_request", f.message, { status: f.status, param: f.param ?? null });
+    }
+    return new AppError("upstream_error", `The model provider failed: ${f.message}`);
+  }
+  console.error("[gateway] provider call failed:", error);
+  return new AppError("upstream_error", "The model provider failed before sending any output.");
+}
+
+const encoder = new TextEncoder();
+const sse = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+
+/**
+ * Passes chunks through as they arrive. Settles exactly once: when the upstream reports usage (so the
+ * usage chunk can carry the charged cost), at the end, on an upstream failure, or when the client
+ * goes away (charged for the prompt and the tokens delivered so far).
+ */
+function sseStream(
+  meter: Meter,
+  iterator: AsyncIterator<ChatCompletionChunk>,
+  first: IteratorResult<ChatCompletionChunk>,
+  upstream: AbortController,
+  wantsUsage: boolean,
+): ReadableStream<Uint8Array> {
+  let delivered = "";
+  let settled: Promise<{ costMicros: bigint }> | null = null;
+  let pending: IteratorResult<ChatCompletionChunk> | null = first;
+
+  const settleOnce = (usage: Usage | null, status: UsageFields["status"], note: string | null) =>
+    (settled ??= settleUsage(meter, normalizeUsage(usage, meter.promptTokens, delivered), status, note).catch((error) => {
+      console.error(`[gateway] ${meter.ctx.requestId} settlement failed:`, error);
+      return { costMicros: 0n };
+    }));
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        // Loop until something is enqueued: a pull that enqueues nothing is not called again.
+        for (;;) {
+          const next = pending ?? (await iterator.next());
+          pending = null;
+          if (next.done) {
+            await settleOnce(null, "SUCCEEDED", null);
+            controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+            controller.close();
+            return;
+          }
+          const chunk = next.value;
+          for (const choice of chunk.choices) delivered += typeof choice.delta?.content === "string" ? choice.delta.content : "";
+          if (chunk.usage) {
+            const { costMicros } = await settleOnce(chunk.usage, "SUCCEEDED", null);
+            if (!wantsUsage) {
+              if (chunk.choices.length === 0) continue; // the usage-only chunk the client did not ask for
+              delete chunk.usage;
+            } else {
+              chunk.usage = { ...chunk.usage, cost: microsToUsdNumber(costMicros), cost_micros: microsToNumber(costMicros) };
+            }
+          } else if (!wantsUsage && "usage" in chunk) {
+            delete chunk.usage;
+          }
+          chunk.model = meter.model.id;
+          controller.enqueue(sse(chunk));
+          return;
+        }
+      } catch (error) {
+        const appError = toAppError(error);
+        await settleOnce(null, "PARTIAL", `stream interrupted: ${appError.code}`);
+        controller.enqueue(sse({ error: { message: appError.message, type: appError.type, code: appError.code, param: null } }));
+        controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+        controller.close();
+      }
+    },
+    async cancel() {
+      upstream.abort();
+      await iterator.return?.().catch(() => {});
+      await settleOnce(null, "PARTIAL", "client_disconnected");
+    },
+  });
+}

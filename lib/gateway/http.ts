@@ -1,0 +1,69 @@
+// Request and response plumbing shared by every /v1 route: ids, bodies with a size limit, JSON with
+// bigints, and errors in OpenAI's shape (never a stack trace).
+import { randomBytes } from "node:crypto";
+import { AppError, INTERNAL_ERROR_MESSAGE, isAppError, openAIErrorBody } from "@/lib/errors";
+
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString("hex")}`;
+}
+
+function replacer(_key: string, value: unknown) {
+  return typeof value === "bigint" ? Number(value) : value;
+}
+
+export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return new Response(JSON.stringify(body, replacer), {
+    status: init.status ?? 200,
+    headers: { "content-type": "application/json", ...init.headers },
+  });
+}
+
+export function errorResponse(error: unknown, requestId: string): Response {
+  if (isAppError(error)) {
+    const headers: Record<string, string> = { "x-request-id": requestId };
+    if (error.retryAfter !== undefined) headers["retry-after"] = String(error.retryAfter);
+    return json(openAIErrorBody(error), { status: error.status, headers });
+  }
+  console.error(`[gateway] ${requestId} unexpected error:`, error);
+  return json(openAIErrorBody(new AppError("internal_error", `${INTERNAL_ERROR_MESSAGE} (request ${requestId})`)), {
+    status: 500,
+    headers: { "x-request-id": requestId },
+  });
+}
+
+/** Reads a JSON body of at most `limit` bytes, without trusting Content-Length alone. */
+export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
+  const tooLarge = () => new AppError("request_too_large", `The request body is larger than the limit of ${limit} bytes.`);
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (!text.trim()) throw new AppError("invalid_request", "The request body is empty. Send a JSON object.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_request", "The request body is not valid JSON.");
+  }
+}
+
+/** zod issues → one clear 400 naming the field. */
+export function invalidRequest(issues: { path: PropertyKey[]; message: string }[]): AppError {
+  const issue = issues[0];
+  const param = issue?.path.length ? issue.path.map(String).join(".") : null;
+  const message = issue ? (param ? `Invalid '${param}': ${issue.message}` : issue.message) : "Invalid request";
+  return new AppError("invalid_request", message, { param });
+}
