@@ -1,15 +1,13 @@
-// The launcher behind `npm run dev` (and `npm start`): with DATABASE_URL unset it starts an embedded
-// PostgreSQL under DATA_DIR, migrates and seeds it, generates NEXTAUTH_SECRET there, then runs Next.
-//   npm run dev                    next dev on PORT (default 3000)
-//   npm start                      next start (after `npm run build`)
-//   npm run dev -- --hostname 127.0.0.1   extra arguments go to Next
+// The launcher behind `npm run dev` (and `npm start`): with DATABASE_URL unset it starts (or adopts)
+// an embedded PostgreSQL under DATA_DIR, migrates and seeds it, generates NEXTAUTH_SECRET there, then
+// runs Next.
+//   npm run dev                               next dev on PORT (default 3000)
+//   npm start                                 next start (after `npm run build`)
+//   npm run dev -- --hostname 127.0.0.1       extra arguments go to Next
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { env } from "../lib/env.js";
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from "./lib/embedded-postgres";
+import { resolveDatabaseUrl } from "./lib/database-url";
 import { loadLocalSecrets } from "./lib/local-state";
-import { migrate } from "./lib/migrate";
-import { seed } from "./lib/seed";
 
 const log = (line: string) => console.log(`[meterway] ${line}`);
 
@@ -17,25 +15,12 @@ async function main() {
   const args = process.argv.slice(2);
   const production = args.includes("--start");
   const nextArgs = args.filter((a) => a !== "--start");
-  const dataDir = path.resolve(env.DATA_DIR);
-  const secrets = await loadLocalSecrets(dataDir);
 
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, "pg"),
-      port: env.EMBEDDED_PG_PORT,
-      password: secrets.postgresPassword,
-      log,
-    });
-    await ensureDatabase(embedded.adminUrl, "meterway");
-    databaseUrl = embedded.urlFor("meterway");
-  }
-
-  const { applied } = await migrate(databaseUrl, log);
-  const seeded = await seed(databaseUrl);
-  log(`database ready (${applied.length} migration(s) applied; ${seeded.models} model(s) added)`);
+  const database = await resolveDatabaseUrl(log);
+  // Read the validated environment only now: resolveDatabaseUrl has set DATABASE_URL.
+  const { env } = await import("../lib/env.js");
+  const secrets = await loadLocalSecrets(path.resolve(env.DATA_DIR));
+  log(`database ready${database.startedEmbedded ? " (embedded PostgreSQL)" : ""}`);
 
   const port = String(env.PORT);
   const child = spawn(
@@ -45,9 +30,8 @@ async function main() {
       stdio: "inherit",
       env: {
         ...process.env,
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: database.url,
         NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? secrets.nextauthSecret,
-        NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${port}`,
         NEXT_TELEMETRY_DISABLED: "1",
       },
     },
@@ -57,8 +41,11 @@ async function main() {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await embedded?.stop().catch(() => {});
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
+    await database.release();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(130));

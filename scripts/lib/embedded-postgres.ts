@@ -13,6 +13,8 @@ export interface EmbeddedDatabase {
   /** postgres://… for the `postgres` maintenance database. */
   adminUrl: string;
   urlFor(database: string): string;
+  /** True when a server already running on this data folder was adopted rather than started here. */
+  reused?: boolean;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         return {
           adminUrl,
           urlFor,
+          reused: true,
           async stop() {
             process.kill(pid, "SIGINT");
             await waitForExit(pid, 10_000);
@@ -146,7 +149,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
   log(`embedded PostgreSQL ready on 127.0.0.1:${options.port}`);
-  return { adminUrl, urlFor, stop: () => server.stop() };
+  return { adminUrl, urlFor, reused: false, stop: () => server.stop() };
 }
 
 /** Creates a database if it does not exist. */

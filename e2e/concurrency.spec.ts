@@ -1,0 +1,35 @@
+// API.md's "No overdraft" across two app instances on one database.
+import { expect, test } from "@playwright/test";
+import { INSTANCES, balanceOf, fundedCustomer, portal } from "./fixtures";
+
+const body = JSON.stringify({ model: "sandbox/chat", max_tokens: 200, messages: [{ role: "user", content: "Race!" }] });
+
+test("200 concurrent chat requests over two instances never overdraw; the rest get 402", async () => {
+  // A prompt of ~13 tokens and 200 output tokens hold ≈ $0.000307 each; $0.005 covers ~16 at once.
+  const { key } = await fundedCustomer("0.005");
+  const responses = await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      const res = await fetch(`${INSTANCES[i % 2]}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as { error?: { code: string; limit_source?: string }; usage?: { cost_micros: number } } };
+    }),
+  );
+  const ok = responses.filter((r) => r.status === 200);
+  const refused = responses.filter((r) => r.status === 402);
+  expect(ok.length + refused.length).toBe(200);
+  expect(ok.length).toBeGreaterThan(0);
+  expect(refused.length).toBeGreaterThan(0);
+  for (const r of refused) expect(r.body.error).toMatchObject({ code: "insufficient_balance", limit_source: "balance" });
+
+  const charged = ok.reduce((sum, r) => sum + r.body.usage!.cost_micros, 0);
+  const after = await balanceOf(key, INSTANCES[1]);
+  expect(after.balance_micros).toBe(5_000 - charged);
+  expect(after.available_micros).toBeGreaterThanOrEqual(0);
+  expect(after.reserved_micros).toBe(0);
+
+  const check = await portal("ledger:check");
+  expect(check).toMatchObject({ ok: true });
+});

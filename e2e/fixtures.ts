@@ -1,0 +1,65 @@
+// Shared helpers for the end-to-end suite. The app runs as two instances (3100, 3101) on one database
+// (scripts/e2e-servers.ts); operators' commands run through the real CLI against that database.
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { expect, type Page } from "@playwright/test";
+
+export const INSTANCES = ["http://127.0.0.1:3100", "http://127.0.0.1:3101"] as const;
+
+const run = promisify(execFile);
+
+function databaseUrl(): string {
+  const url = readFileSync(".data/e2e/database-url", "utf8").trim();
+  const host = new URL(url).hostname;
+  if (host !== "127.0.0.1" && host !== "localhost") throw new Error(`refusing to run e2e against a non-local database (${host})`);
+  return url;
+}
+
+/** Runs `npm run portal -- …` (the operator CLI) against the e2e database; returns its JSON. */
+export async function portal(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/portal.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: databaseUrl() },
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+/** Like portal() but for a command expected to fail: its exit code and output. */
+export async function portalFailing(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    await run(process.execPath, ["--import", "tsx", "scripts/portal.ts", ...args], { env: { ...process.env, DATABASE_URL: databaseUrl() } });
+    return { code: 0, stdout: "", stderr: "" };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+export function uniqueEmail(prefix = "user"): string {
+  return `${prefix}-${randomBytes(5).toString("hex")}@example.test`;
+}
+
+/** An operator-made customer with a balance and a key, for API-level tests. */
+export async function fundedCustomer(usd: string, keyArgs: string[] = []) {
+  const email = uniqueEmail("api");
+  await portal("user:create", "--email", email, "--password", "correct horse battery");
+  if (usd !== "0") await portal("credits:grant", "--email", email, "--usd", usd, "--reason", "e2e");
+  const created = (await portal("key:create", "--email", email, "--name", "e2e", ...keyArgs)) as { key: string };
+  return { email, key: created.key };
+}
+
+export async function signUpInBrowser(page: Page, email = uniqueEmail(), password = "correct horse battery") {
+  await page.goto("/sign-up");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/billing/);
+  return { email, password };
+}
+
+export async function balanceOf(key: string, base: string = INSTANCES[0]) {
+  const res = await fetch(`${base}/v1/balance`, { headers: { authorization: `Bearer ${key}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { balance_micros: number; reserved_micros: number; available_micros: number };
+}

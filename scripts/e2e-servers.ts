@@ -1,0 +1,74 @@
+// Serves the built app for the Playwright suite: a fresh embedded PostgreSQL under .data/e2e and TWO
+// `next start` instances on one database (ports 3100 and 3101), so the suite also proves that the
+// money guarantees and key revocation hold across instances. Run by playwright.config.ts.
+import { spawn, type ChildProcess } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+const DATA_DIR = path.resolve(".data/e2e");
+const PORTS = [3100, 3101];
+
+async function main() {
+  process.env.DATA_DIR = DATA_DIR;
+  process.env.EMBEDDED_PG_PORT ??= "54331";
+  if (!process.env.DATABASE_URL) await rm(DATA_DIR, { recursive: true, force: true }); // every run starts clean
+  const { resolveDatabaseUrl } = await import("./lib/database-url");
+  const database = await resolveDatabaseUrl((line) => console.log(`[e2e] ${line}`));
+  await writeFile(path.join(DATA_DIR, "database-url"), database.url, { mode: 0o600 }).catch(async () => {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(DATA_DIR, { recursive: true });
+    await writeFile(path.join(DATA_DIR, "database-url"), database.url, { mode: 0o600 });
+  });
+
+  const start = (port: number) =>
+    spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        DATABASE_URL: database.url,
+        NEXTAUTH_SECRET: "e2e-only-secret-not-for-production-0123456789",
+        NEXTAUTH_URL: `http://127.0.0.1:${PORTS[0]}`,
+        NEXT_TELEMETRY_DISABLED: "1",
+        // Low limits so the suite can see them work.
+        SIGNIN_MAX_ATTEMPTS: process.env.SIGNIN_MAX_ATTEMPTS ?? "8",
+      },
+    });
+  // One after the other: Playwright waits for the last one, so both are up when it is.
+  const children: ChildProcess[] = [];
+  for (const port of PORTS) {
+    children.push(start(port));
+    await waitForHealth(port);
+  }
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await database.release();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  for (const child of children) child.on("exit", (code) => void stop(code ?? 1));
+}
+
+async function waitForHealth(port: number): Promise<void> {
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the app on port ${port} did not become healthy`);
+}
+
+main().catch((error) => {
+  console.error(`[e2e] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
