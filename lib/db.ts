@@ -18,7 +18,9 @@ function databaseUrl(): string {
 function createClient() {
   const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  pool.on("error", (error) => {
+    if (!pool.ending) console.error("[db] idle client error:", error.message);
+  });
   globalForDb.__pool = pool;
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
