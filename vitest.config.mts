@@ -13,6 +13,13 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    env: { NODE_ENV: "test", DISABLE_BACKGROUND_JOBS: "true", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      NODE_ENV: "test",
+      DISABLE_BACKGROUND_JOBS: "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // Short upstream timeouts so the fault tests run quickly.
+      UPSTREAM_FIRST_BYTE_TIMEOUT_MS: "1500",
+      UPSTREAM_IDLE_TIMEOUT_MS: "1500",
+    },
   },
 });

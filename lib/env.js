@@ -30,6 +30,10 @@ const schema = z
     SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
     /** Delay between sandbox stream chunks, in milliseconds (0 = as fast as possible). */
     SANDBOX_CHUNK_DELAY_MS: z.coerce.number().int().min(0).default(0),
+    /** Upstream timeouts, in milliseconds: connecting, waiting for the first byte, and between two chunks. */
+    UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    UPSTREAM_FIRST_BYTE_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
     /** Disables the in-process background jobs (hold sweeper), e.g. for a one-off command. */
     DISABLE_BACKGROUND_JOBS: z.stringbool().default(false),
   })
@@ -51,6 +55,19 @@ if (!parsed.success) {
 
 /** @type {z.infer<typeof schema>} */
 export const env = parsed.data;
+
+/**
+ * A provider's secret, by the variable name an operator configured for it (providers.api_key_env).
+ * Read at call time, so a secret can be rotated by restarting with a new value. Only names that look
+ * like environment variables are read.
+ * @param {string | null} name
+ * @returns {string | undefined}
+ */
+export function providerSecret(name) {
+  if (!name || !/^[A-Z][A-Z0-9_]{0,127}$/.test(name)) return undefined;
+  const value = process.env[name];
+  return value ? value : undefined;
+}
 
 /** Whether real Stripe is configured; otherwise the sandbox checkout serves top-ups. */
 export const stripeEnabled = Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);

@@ -21,9 +21,12 @@ export interface ReserveInput {
 
 export type ReserveResult =
   | { ok: true; holdId: string; amountMicros: bigint }
-  | { ok: false; limitSource: "balance" | "key_limit"; availableMicros: bigint };
+  | { ok: false; limitSource: "balance" | "key_limit"; availableMicros: bigint }
+  | { ok: false; limitSource: "rate_limit"; retryAfterSeconds: number };
 
 interface ReserveRow {
+  rate_limited: boolean;
+  retry_after: number | null;
   amount: bigint;
   available: bigint;
   key_remaining: bigint | null;
@@ -46,21 +49,32 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
   const query = Prisma.sql`
     WITH cur AS (
       SELECT a.balance_micros - a.reserved_micros AS available,
-             k.spend_limit_micros - k.spent_micros - k.reserved_micros AS key_remaining
+             k.spend_limit_micros - k.spent_micros - k.reserved_micros AS key_remaining,
+             (k.rate_limit_per_minute IS NOT NULL AND k.rate_window_start > now() - interval '1 minute'
+               AND k.rate_window_count >= k.rate_limit_per_minute) AS rate_limited,
+             ceil(extract(epoch FROM k.rate_window_start + interval '1 minute' - now()))::int AS retry_after
       FROM accounts a JOIN api_keys k ON k.id = ${input.apiKeyId}::uuid
       WHERE a.id = ${input.accountId}::uuid
     ),
     amt AS (
       SELECT GREATEST(LEAST(${input.maxMicros}::bigint, cur.available, COALESCE(cur.key_remaining, ${input.maxMicros}::bigint)), 0) AS amount,
-             cur.available, cur.key_remaining
+             cur.available, cur.key_remaining, cur.rate_limited, cur.retry_after
       FROM cur
     ),
     k AS (
-      UPDATE api_keys SET reserved_micros = api_keys.reserved_micros + amt.amount
+      UPDATE api_keys SET
+        reserved_micros = api_keys.reserved_micros + amt.amount,
+        rate_window_count = CASE WHEN api_keys.rate_window_start > now() - interval '1 minute'
+                                 THEN api_keys.rate_window_count + 1 ELSE 1 END,
+        rate_window_start = CASE WHEN api_keys.rate_window_start > now() - interval '1 minute'
+                                 THEN api_keys.rate_window_start ELSE now() END
       FROM amt
       WHERE api_keys.id = ${input.apiKeyId}::uuid AND amt.amount >= ${input.minMicros}::bigint
         AND (api_keys.spend_limit_micros IS NULL
              OR api_keys.spend_limit_micros - api_keys.spent_micros - api_keys.reserved_micros >= amt.amount)
+        AND (api_keys.rate_limit_per_minute IS NULL
+             OR api_keys.rate_window_start IS NULL OR api_keys.rate_window_start <= now() - interval '1 minute'
+             OR api_keys.rate_window_count < api_keys.rate_limit_per_minute)
       RETURNING api_keys.id
     ),
     a AS (
@@ -76,7 +90,7 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
       FROM amt, a
       RETURNING id
     )
-    SELECT amt.amount, amt.available, amt.key_remaining,
+    SELECT amt.amount, amt.available, amt.key_remaining, amt.rate_limited, amt.retry_after,
            (SELECT id::text FROM h) AS hold_id,
            (SELECT count(*) FROM k) AS key_ok,
            (SELECT count(*) FROM a) AS account_ok,
@@ -93,6 +107,7 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
   }
   if (!row) throw new Error(`reserve: no account ${input.accountId} with key ${input.apiKeyId}`);
   if (row.hold_id) return { ok: true, holdId: row.hold_id, amountMicros: row.amount };
+  if (row.rate_limited) return { ok: false, limitSource: "rate_limit", retryAfterSeconds: Math.max(1, row.retry_after ?? 60) };
   const keyShort = row.key_remaining !== null && row.key_remaining < input.minMicros;
   const balanceShort = row.available < input.minMicros;
   return {
@@ -129,6 +144,10 @@ export interface UsageFields {
   stream: boolean;
   latencyMs: number;
   note?: string | null;
+  providerId?: string | null;
+  upstreamModel?: string | null;
+  cachedTokens?: number;
+  ttftMs?: number | null;
 }
 
 export interface SettleResult {
@@ -173,11 +192,12 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
     ur AS (
       INSERT INTO usage_records (request_id, account_id, api_key_id, model_id, endpoint, status, input_tokens,
         output_tokens, units, cost_micros, input_per_mtok_micros, output_per_mtok_micros, unit_price_micros,
-        stream, latency_ms, note)
+        stream, latency_ms, note, provider_id, upstream_model, cached_tokens, ttft_ms)
       SELECT ${input.requestId}, c.account_id, c.api_key_id, ${u.modelId}, ${u.endpoint}, ${u.status}::"UsageStatus",
              ${u.inputTokens}::int, ${u.outputTokens}::int, ${u.units ?? 0}::int, c.cost,
              ${u.inputPerMtokMicros ?? null}::bigint, ${u.outputPerMtokMicros ?? null}::bigint,
-             ${u.unitPriceMicros ?? null}::bigint, ${u.stream}, ${u.latencyMs}::int, ${u.note ?? null}
+             ${u.unitPriceMicros ?? null}::bigint, ${u.stream}, ${u.latencyMs}::int, ${u.note ?? null},
+             ${u.providerId ?? null}, ${u.upstreamModel ?? null}, ${u.cachedTokens ?? 0}::int, ${u.ttftMs ?? null}::int
       FROM c, a
       RETURNING id
     ),

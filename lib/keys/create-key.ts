@@ -27,6 +27,7 @@ export async function createKey({ ctx, input }: { ctx: Pick<UserCtx, "userId">; 
       spendLimitMicros: parsed.spendLimitMicros,
       allowedModels: [...new Set(parsed.allowedModels)],
       expiresAt: parsed.expiresAt,
+      rateLimitPerMinute: parsed.rateLimitPerMinute,
     },
     select: keySummarySelect,
   });

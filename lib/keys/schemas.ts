@@ -8,6 +8,7 @@ export const CreateKeyInput = z.object({
   spendLimitMicros: z.bigint().positive("The spend limit must be more than $0").nullable().default(null),
   allowedModels: z.array(z.string().trim().min(1)).max(100).default([]),
   expiresAt: z.date().nullable().default(null),
+  rateLimitPerMinute: z.number().int().positive("The rate limit must be at least 1 request a minute").max(1_000_000).nullable().default(null),
 });
 export type CreateKeyInput = z.input<typeof CreateKeyInput>;
 
@@ -23,6 +24,7 @@ export const KeySummary = z.object({
   spendLimitMicros: z.bigint().nullable(),
   spentMicros: z.bigint(),
   allowedModels: z.array(z.string()),
+  rateLimitPerMinute: z.number().int().nullable(),
   expiresAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
   lastUsedAt: z.date().nullable(),
@@ -38,6 +40,7 @@ export const keySummarySelect = {
   spendLimitMicros: true,
   spentMicros: true,
   allowedModels: true,
+  rateLimitPerMinute: true,
   expiresAt: true,
   revokedAt: true,
   lastUsedAt: true,

@@ -2,13 +2,13 @@
 // settle → respond. Streams pass through chunk by chunk; the hold is settled for what was delivered.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { release, reserve, settle, type UsageFields } from "@/lib/billing/holds";
+import { reserve, settle, type UsageFields } from "@/lib/billing/holds";
 import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
 import { microsToUsdNumber, microsToNumber } from "@/lib/money";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { findModel, type GatewayModel } from "../models";
-import { chatProviderFor } from "../providers/registry";
-import { ProviderError } from "../providers/types";
+import type { GatewayModel } from "../models";
+import { failBeforeOutput as failBeforeOutputShared, refused, toAppError, usableModel } from "../pipeline";
+import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countChatTokens, countTokens } from "../tokens";
 import { ChatRequest, type ChatCompletionChunk, type Usage } from "./schema";
@@ -39,7 +39,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   const maxCost = textCost(price, promptTokens, requested ?? modelMax);
   const minCost = requested !== null ? maxCost : textCost(price, promptTokens, 1);
   const hold = await reserve({ accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost });
-  if (!hold.ok) throw insufficient(hold.limitSource);
+  if (!hold.ok) throw refused(hold);
 
   let outputCap = requested ?? modelMax;
   const capped = requested === null && hold.amountMicros < maxCost;
@@ -55,7 +55,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   const meter: Meter = { ctx, model, price, holdId: hold.holdId, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
   const controller = new AbortController();
   const call = { model, body: upstreamBody, signal: controller.signal };
-  const provider = chatProviderFor(model);
+  const provider = providerFor(model);
 
   if (!body.stream) {
     let completion;
@@ -99,30 +99,19 @@ interface Meter {
   promptTokens: number;
   stream: boolean;
   capped: number | null;
-}
-
-export async function usableModel(ctx: GatewayCtx, id: string, type: GatewayModel["type"]): Promise<GatewayModel> {
-  const model = await findModel(id);
-  if (!model) throw new AppError("model_not_found", `The model '${id}' does not exist or is not available.`, { param: "model" });
-  if (ctx.key.allowedModels.length > 0 && !ctx.key.allowedModels.includes(model.id)) {
-    throw new AppError("model_not_allowed", `This API key may not use '${id}'.`, { param: "model" });
-  }
-  if (model.type !== type) {
-    throw new AppError("invalid_request", `'${id}' is a ${model.type.toLowerCase()} model and cannot serve this endpoint.`, { param: "model" });
-  }
-  return model;
-}
-
-export function insufficient(limitSource: "balance" | "key_limit"): AppError {
-  return limitSource === "key_limit"
-    ? new AppError("insufficient_balance", "This API key has reached its spend limit.", { limitSource })
-    : new AppError("insufficient_balance", "Your balance is too low for this request. Add funds to continue.", { limitSource });
+  /** Milliseconds from arrival to the first content sent to the client (streams). */
+  ttftMs?: number;
 }
 
 function normalizeUsage(usage: Usage | null | undefined, promptTokens: number, outputText: string): Usage {
   if (usage && Number.isInteger(usage.prompt_tokens) && Number.isInteger(usage.completion_tokens)) return usage;
   const completion = countTokens(outputText);
   return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
+}
+
+function cachedTokens(usage: Usage): number {
+  const details = usage.prompt_tokens_details as { cached_tokens?: unknown } | undefined;
+  return typeof details?.cached_tokens === "number" ? details.cached_tokens : 0;
 }
 
 function usageFields(meter: Meter, usage: Usage, status: UsageFields["status"], note: string | null): UsageFields {
@@ -137,6 +126,10 @@ function usageFields(meter: Meter, usage: Usage, status: UsageFields["status"], 
     stream: meter.stream,
     latencyMs: Math.round(performance.now() - meter.ctx.startedAt),
     note: note ?? (meter.capped !== null ? `max_tokens capped at ${meter.capped} by the balance` : null),
+    providerId: meter.model.providerId,
+    upstreamModel: meter.model.upstreamModel,
+    cachedTokens: cachedTokens(usage),
+    ttftMs: meter.ttftMs ?? null,
   };
 }
 
@@ -158,35 +151,8 @@ function costHeaders(meter: Meter, result: { costMicros: bigint; availableMicros
   };
 }
 
-/** Releases the hold (no charge) and turns the provider's failure into the API's error. */
-async function failBeforeOutput(meter: Meter, error: unknown): Promise<AppError> {
-  const appError = toAppError(error);
-  await release({
-    holdId: meter.holdId,
-    failure: {
-      requestId: meter.ctx.requestId,
-      modelId: meter.model.id,
-      endpoint: "chat.completions",
-      stream: meter.stream,
-      latencyMs: Math.round(performance.now() - meter.ctx.startedAt),
-      note: `${appError.code}: ${appError.message}`.slice(0, 500),
-    },
-  });
-  return appError;
-}
-
-function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (error instanceof ProviderError) {
-    const f = error.failure;
-    if (f.kind === "timeout") return new AppError("upstream_timeout", "The model provider did not answer in time.");
-    if (f.kind === "http" && f.status >= 400 && f.status < 500 && f.status !== 429) {
-      return new AppError("invalid_request", f.message, { status: f.status, param: f.param ?? null });
-    }
-    return new AppError("upstream_error", `The model provider failed: ${f.message}`);
-  }
-  console.error("[gateway] provider call failed:", error);
-  return new AppError("upstream_error", "The model provider failed before sending any output.");
+function failBeforeOutput(meter: Meter, error: unknown) {
+  return failBeforeOutputShared(meter.ctx, { holdId: meter.holdId, model: meter.model, endpoint: "chat.completions", stream: meter.stream }, error);
 }
 
 const encoder = new TextEncoder();
@@ -229,6 +195,7 @@ function sseStream(
           }
           const chunk = next.value;
           for (const choice of chunk.choices) delivered += typeof choice.delta?.content === "string" ? choice.delta.content : "";
+          if (meter.ttftMs === undefined && delivered) meter.ttftMs = Math.round(performance.now() - meter.ctx.startedAt);
           if (chunk.usage) {
             const { costMicros } = await settleOnce(chunk.usage, "SUCCEEDED", null);
             if (!wantsUsage) {

@@ -1,15 +1,16 @@
-// Maps a model's provider kind to its adapter. Real upstream adapters (openai-compatible, anthropic)
-// plug in here.
-import { AppError } from "@/lib/errors";
+// Maps a model's provider kind to its adapter.
 import type { GatewayModel } from "../models";
-import { sandboxChat } from "./sandbox/chat";
-import type { ChatProvider } from "./types";
+import { anthropic } from "./anthropic";
+import { openAICompatible } from "./openai-compatible";
+import { sandbox } from "./sandbox";
+import type { Provider } from "./types";
 
-export function chatProviderFor(model: GatewayModel): ChatProvider {
-  switch (model.providerKind) {
-    case "SANDBOX":
-      return sandboxChat;
-    default:
-      throw new AppError("service_unavailable", `The provider for ${model.id} is not available on this server yet.`);
-  }
+const adapters: Record<GatewayModel["providerKind"], Provider> = {
+  SANDBOX: sandbox,
+  OPENAI_COMPATIBLE: openAICompatible,
+  ANTHROPIC: anthropic,
+};
+
+export function providerFor(model: GatewayModel): Provider {
+  return adapters[model.providerKind];
 }

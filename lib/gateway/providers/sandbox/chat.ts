@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { env } from "@/lib/env.js";
 import type { ChatCompletion, ChatCompletionChunk, Usage } from "../../chat/schema";
 import { countChatTokens, countTokens, lastUserText, truncateTokens } from "../../tokens";
-import { ProviderError, type ChatCall, type ChatProvider } from "../types";
+import { ProviderError, type ChatCall, type Provider } from "../types";
 
 function replyFor(call: ChatCall): { text: string; finish: "stop" | "length"; usage: Usage } {
   const messages = call.body.messages;
@@ -41,7 +41,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
   });
 
-export const sandboxChat: ChatProvider = {
+export const sandboxChat: Pick<Provider, "complete" | "stream"> = {
   async complete(call) {
     const h = hooks(call);
     if (h.error) fail(h.error);

@@ -1,0 +1,177 @@
+// A mock model provider speaking the real OpenAI (chat JSON and SSE, embeddings, images) and
+// Anthropic (Messages JSON and SSE) wire formats, for the integration tests and the benchmark.
+// Behaviour comes from defaults and from options inside the requested model name, e.g.
+//   "mock"                          a normal answer
+//   "mock:chunks=200:spacing=5"     200 content chunks, 5 ms apart
+//   "mock:latency=50"               50 ms before the response starts
+//   "mock:fault=500"                HTTP 500 (also 429, 400…)
+//   "mock:fault=slow-first-byte"    headers only after `slow` ms (default 5 s)
+//   "mock:fault=reset"              destroys the connection after half the chunks
+//   "mock:fault=malformed"          a chunk that is not JSON, after half the chunks
+//   "mock:fault=no-usage"           never reports usage
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface MockOptions {
+  latencyMs?: number;
+  chunks?: number;
+  spacingMs?: number;
+  usage?: boolean;
+  port?: number;
+}
+
+export interface MockUpstream {
+  url: string;
+  /** Bodies received, newest last. */
+  requests: { path: string; headers: http.IncomingHttpHeaders; body: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+const WORDS = "The quick brown fox jumps over the lazy dog while the gateway meters every token exactly once".split(" ");
+
+function options(model: string, defaults: Required<Omit<MockOptions, "port">>) {
+  const opts: Record<string, string> = {};
+  for (const part of model.split(":").slice(1)) {
+    const [k, v = ""] = part.split("=");
+    if (k) opts[k] = v;
+  }
+  return {
+    fault: opts.fault ?? null,
+    latency: Number(opts.latency ?? defaults.latencyMs),
+    chunks: Number(opts.chunks ?? defaults.chunks),
+    spacing: Number(opts.spacing ?? defaults.spacingMs),
+    slow: Number(opts.slow ?? 5000),
+    usage: opts.fault === "no-usage" ? false : defaults.usage,
+  };
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+const words = (n: number) => Array.from({ length: n }, (_, i) => `${WORDS[i % WORDS.length]} `);
+/** The mock's token accounting: one token per word, prompt = characters / 4. */
+const promptTokens = (body: Record<string, unknown>) => Math.max(1, Math.ceil(JSON.stringify(body.messages ?? body.input ?? "").length / 4));
+
+export async function startMockUpstream(defaults: MockOptions = {}): Promise<MockUpstream> {
+  const d = { latencyMs: defaults.latencyMs ?? 0, chunks: defaults.chunks ?? 8, spacingMs: defaults.spacingMs ?? 0, usage: defaults.usage ?? true };
+  const requests: MockUpstream["requests"] = [];
+
+  const server = http.createServer(async (req, res) => {
+    const raw: Buffer[] = [];
+    for await (const piece of req) raw.push(piece as Buffer);
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(Buffer.concat(raw).toString("utf8") || "{}");
+    } catch {
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "bad json", type: "invalid_request_error" } }));
+      return;
+    }
+    const path = (req.url ?? "").split("?")[0]!;
+    requests.push({ path, headers: req.headers, body });
+    const o = options(String(body.model ?? "mock"), d);
+
+    if (o.fault === "slow-first-byte") await sleep(o.slow);
+    else await sleep(o.latency);
+    if (o.fault && /^\d{3}$/.test(o.fault)) {
+      const status = Number(o.fault);
+      const anthropic = path.endsWith("/messages");
+      res.writeHead(status, { "content-type": "application/json", ...(status === 429 ? { "retry-after": "1" } : {}) });
+      res.end(
+        JSON.stringify(
+          anthropic
+            ? { type: "error", error: { type: status === 429 ? "rate_limit_error" : "api_error", message: `mock failure ${status}` } }
+            : { error: { message: `mock failure ${status}`, type: status < 500 ? "invalid_request_error" : "server_error", code: null, param: status === 400 ? "messages" : null } },
+        ),
+      );
+      return;
+    }
+
+    const prompt = promptTokens(body);
+    const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? Infinity);
+    const n = Math.min(o.chunks, maxTokens);
+    const pieces = words(n);
+
+    if (path.endsWith("/embeddings")) {
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({
+        object: "list", model: body.model,
+        data: inputs.map((_, index) => ({ object: "embedding", index, embedding: body.encoding_format === "base64" ? Buffer.from(new Float32Array([0.1, 0.2, 0.3]).buffer).toString("base64") : [0.1, 0.2, 0.3] })),
+        ...(o.usage ? { usage: { prompt_tokens: prompt, total_tokens: prompt } } : {}),
+      }));
+      return;
+    }
+    if (path.endsWith("/images/generations")) {
+      const count = Number(body.n ?? 1);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ created: Math.floor(Date.now() / 1000), data: Array.from({ length: count }, () => ({ b64_json: "iVBORw0KGgo=" })) }));
+      return;
+    }
+
+    const anthropic = path.endsWith("/messages");
+    if (!body.stream) {
+      res.writeHead(200, { "content-type": "application/json" });
+      const text = pieces.join("");
+      res.end(JSON.stringify(
+        anthropic
+          ? { id: "msg_mock", type: "message", role: "assistant", model: body.model, content: [{ type: "text", text }], stop_reason: n < o.chunks ? "max_tokens" : "end_turn", usage: { input_tokens: prompt, output_tokens: n, cache_read_input_tokens: 0 } }
+          : {
+              id: "chatcmpl-mock", object: "chat.completion", created: Math.floor(Date.now() / 1000), model: body.model,
+              choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: n < o.chunks ? "length" : "stop" }],
+              ...(o.usage ? { usage: { prompt_tokens: prompt, completion_tokens: n, total_tokens: prompt + n } } : {}),
+            },
+      ));
+      return;
+    }
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    const send = (event: string | null, data: unknown) =>
+      res.write(`${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    const wantUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    if (anthropic) {
+      send("message_start", { type: "message_start", message: { id: "msg_mock", type: "message", role: "assistant", model: body.model, content: [], stop_reason: null, usage: { input_tokens: prompt, output_tokens: 1 } } });
+      send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+      send("ping", { type: "ping" });
+    }
+    else send(null, { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 0, model: body.model, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0) await sleep(o.spacing);
+      if (res.destroyed) return;
+      if (o.fault === "reset" && i === Math.floor(pieces.length / 2)) {
+        await sleep(20); // let what was written reach the client, then cut the connection
+        req.socket.destroy();
+        return;
+      }
+      if (o.fault === "malformed" && i === Math.floor(pieces.length / 2)) {
+        send(null, "{this is not json");
+        continue;
+      }
+      if (anthropic) send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: pieces[i] } });
+      else send(null, { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 0, model: body.model, choices: [{ index: 0, delta: { content: pieces[i] }, finish_reason: null }] });
+    }
+    if (anthropic) {
+      send("content_block_stop", { type: "content_block_stop", index: 0 });
+      send("message_delta", { type: "message_delta", delta: { stop_reason: n < o.chunks ? "max_tokens" : "end_turn" }, usage: { output_tokens: n } });
+      send("message_stop", { type: "message_stop" });
+    } else {
+      send(null, { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 0, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: n < o.chunks ? "length" : "stop" }] });
+      if (o.usage && wantUsage) send(null, { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: prompt, completion_tokens: n, total_tokens: prompt + n } });
+      send(null, "[DONE]");
+    }
+    res.end();
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(defaults.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+// Run standalone: `npx tsx bench/mock-upstream.ts [port]`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.argv[2] ?? 4010);
+  const mock = await startMockUpstream({ port, latencyMs: Number(process.env.MOCK_LATENCY_MS ?? 0), chunks: Number(process.env.MOCK_CHUNKS ?? 8) });
+  console.log(`mock upstream on ${mock.url}`);
+}

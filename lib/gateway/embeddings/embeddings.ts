@@ -1,0 +1,64 @@
+// POST /v1/embeddings: priced per input token. The hold covers the tokenizer's count with a margin
+// (an upstream's own count may differ slightly); the charge is the upstream's count, at most the hold.
+import { env } from "@/lib/env.js";
+import { AppError } from "@/lib/errors";
+import { reserve, settle } from "@/lib/billing/holds";
+import { textCost } from "@/lib/billing/pricing";
+import { microsToNumber, microsToUsdNumber } from "@/lib/money";
+import { invalidRequest, json, readJsonBody } from "../http";
+import { elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
+import { embeddingInputs } from "../providers/sandbox/embed";
+import { providerFor } from "../providers/registry";
+import type { GatewayCtx } from "../route";
+import { countTokens } from "../tokens";
+import { EmbeddingRequest } from "./schema";
+
+export async function embeddings(ctx: GatewayCtx): Promise<Response> {
+  const parsed = EmbeddingRequest.safeParse(await readJsonBody(ctx.req, env.MAX_BODY_BYTES));
+  if (!parsed.success) throw invalidRequest(parsed.error.issues);
+  const body = parsed.data;
+  const model = await usableModel(ctx, body.model, "EMBEDDING");
+  const provider = providerFor(model);
+  if (!provider.embed) throw new AppError("invalid_request", `${model.id} cannot make embeddings.`, { param: "model" });
+
+  const price = { inputPerMtokMicros: model.inputPerMtokMicros ?? 0n, outputPerMtokMicros: 0n };
+  const estimate = embeddingInputs(body.input).reduce((sum, item) => sum + (typeof item === "string" ? countTokens(item) : item.length), 0);
+  const maxCost = textCost(price, Math.ceil(estimate * 1.1) + 16, 0);
+  const hold = await reserve({ accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost });
+  if (!hold.ok) throw refused(hold);
+
+  let response;
+  try {
+    response = await provider.embed({ model, body: { ...body, model: model.upstreamModel }, signal: ctx.req.signal });
+  } catch (error) {
+    throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "embeddings", stream: false }, error);
+  }
+  const inputTokens = Number.isInteger(response.usage?.prompt_tokens) ? response.usage!.prompt_tokens : estimate;
+  const result = await settle({
+    holdId: hold.holdId,
+    requestId: ctx.requestId,
+    costMicros: textCost(price, inputTokens, 0),
+    usage: {
+      modelId: model.id,
+      endpoint: "embeddings",
+      status: "SUCCEEDED",
+      inputTokens,
+      outputTokens: 0,
+      units: response.data.length,
+      inputPerMtokMicros: price.inputPerMtokMicros,
+      stream: false,
+      latencyMs: elapsedMs(ctx),
+    },
+    description: `${model.id} · ${inputTokens} tokens embedded`,
+  });
+  response.model = model.id;
+  response.usage = {
+    prompt_tokens: inputTokens,
+    total_tokens: inputTokens,
+    cost: microsToUsdNumber(result.costMicros),
+    cost_micros: microsToNumber(result.costMicros),
+  };
+  return json(response, {
+    headers: { "x-request-cost-micros": result.costMicros.toString(), "x-balance-remaining-micros": result.availableMicros.toString() },
+  });
+}

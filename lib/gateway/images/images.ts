@@ -1,0 +1,54 @@
+// POST /v1/images/generations: priced per image. Holds n images; charges for the images delivered.
+import { env } from "@/lib/env.js";
+import { AppError } from "@/lib/errors";
+import { reserve, settle } from "@/lib/billing/holds";
+import { microsToNumber, microsToUsdNumber } from "@/lib/money";
+import { invalidRequest, json, readJsonBody } from "../http";
+import { elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
+import { providerFor } from "../providers/registry";
+import type { GatewayCtx } from "../route";
+import { ImageRequest } from "./schema";
+
+export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
+  const parsed = ImageRequest.safeParse(await readJsonBody(ctx.req, env.MAX_BODY_BYTES));
+  if (!parsed.success) throw invalidRequest(parsed.error.issues);
+  const body = parsed.data;
+  const model = await usableModel(ctx, body.model, "IMAGE");
+  const provider = providerFor(model);
+  if (!provider.generateImages) throw new AppError("invalid_request", `${model.id} cannot generate images.`, { param: "model" });
+
+  const perImage = model.perImageMicros ?? 0n;
+  const maxCost = perImage * BigInt(body.n);
+  const hold = await reserve({ accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost });
+  if (!hold.ok) throw refused(hold);
+
+  let response;
+  try {
+    response = await provider.generateImages({ model, body: { ...body, model: model.upstreamModel }, signal: ctx.req.signal });
+  } catch (error) {
+    throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "images.generations", stream: false }, error);
+  }
+  const delivered = Math.min(response.data?.length ?? 0, body.n);
+  const result = await settle({
+    holdId: hold.holdId,
+    requestId: ctx.requestId,
+    costMicros: perImage * BigInt(delivered),
+    usage: {
+      modelId: model.id,
+      endpoint: "images.generations",
+      status: delivered === body.n ? "SUCCEEDED" : "PARTIAL",
+      inputTokens: 0,
+      outputTokens: 0,
+      units: delivered,
+      unitPriceMicros: perImage,
+      stream: false,
+      latencyMs: elapsedMs(ctx),
+      note: delivered < body.n ? `${delivered} of ${body.n} images delivered` : null,
+    },
+    description: `${model.id} · ${delivered} image${delivered === 1 ? "" : "s"}`,
+  });
+  return json(
+    { ...response, usage: { images: delivered, cost: microsToUsdNumber(result.costMicros), cost_micros: microsToNumber(result.costMicros) } },
+    { headers: { "x-request-cost-micros": result.costMicros.toString(), "x-balance-remaining-micros": result.availableMicros.toString() } },
+  );
+}
