@@ -26,9 +26,11 @@ describe("money", () => {
     expect(ceilDiv(0n, 7n)).toBe(0n);
   });
 
-  it("shows people cents, and sub-cent amounts in full", () => {
+  it("shows people cents, and fractions of a cent exactly", () => {
     expect(displayUsd(20_000_000n)).toBe("$20.00");
-    expect(displayUsd(1_234_567_890n)).toBe("$1,234.57");
+    expect(displayUsd(19_990_000n)).toBe("$19.99");
+    expect(displayUsd(19_999_713n)).toBe("$19.999713");
+    expect(displayUsd(1_234_567_890n)).toBe("$1,234.56789");
     expect(displayUsd(85n)).toBe("$0.000085");
     expect(displayUsd(-3_000_000n)).toBe("-$3.00");
   });

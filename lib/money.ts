@@ -19,19 +19,17 @@ export function formatUsd(micros: bigint): string {
   return `${negative ? "-" : ""}${whole}.${frac}`;
 }
 
-/** For people: "$12.35", "$0.000085" for sub-cent amounts, "-$3.00" for debits. */
+/**
+ * For people: "$12.35"; exact to the micro when an amount has fractions of a cent ("$19.999713"),
+ * since requests cost fractions of a cent and a balance must visibly move by exactly what they cost.
+ */
 export function displayUsd(micros: bigint): string {
   const negative = micros < 0n;
   const abs = negative ? -micros : micros;
-  let text: string;
-  if (abs !== 0n && abs < 10_000n) {
-    text = formatUsd(abs).replace(/0+$/, "");
-  } else {
-    const cents = (abs * 100n + MICROS_PER_USD / 2n) / MICROS_PER_USD; // to the nearest cent
-    const whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    text = `${whole}.${(cents % 100n).toString().padStart(2, "0")}`;
-  }
-  return `${negative ? "-" : ""}$${text}`;
+  const whole = (abs / MICROS_PER_USD).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  let frac = (abs % MICROS_PER_USD).toString().padStart(6, "0").replace(/0+$/, "");
+  if (frac.length < 2) frac = frac.padEnd(2, "0");
+  return `${negative ? "-" : ""}$${whole}.${frac}`;
 }
 
 const USD_PATTERN = /^(-)?(\d{1,12})(?:\.(\d{1,6}))?$/;

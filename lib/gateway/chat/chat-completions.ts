@@ -54,6 +54,8 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   };
   const meter: Meter = { ctx, model, price, holdId: hold.holdId, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
   const controller = new AbortController();
+  // A client that goes away aborts the upstream call too (streams also abort in cancel()).
+  ctx.req.signal.addEventListener("abort", () => controller.abort(), { once: true });
   const call = { model, body: upstreamBody, signal: controller.signal };
   const provider = providerFor(model);
 

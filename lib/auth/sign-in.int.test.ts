@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { signIn } from "./sign-in";
+import { signUp } from "./sign-up";
+
+describe("sign-in", () => {
+  it("accepts the right password, refuses a wrong one without saying which part was wrong", async () => {
+    await signUp({ input: { email: "Ada@Example.test", password: "analytical engine" } });
+    expect(await signIn({ email: "ada@example.test", password: "analytical engine", ip: "10.0.0.1" })).toMatchObject({ ok: true, user: { email: "ada@example.test" } });
+    expect(await signIn({ email: "ada@example.test", password: "difference engine", ip: "10.0.0.1" })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signIn({ email: "nobody@example.test", password: "difference engine", ip: "10.0.0.1" })).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("limits attempts per email across addresses, and per address across emails", async () => {
+    await signUp({ input: { email: "grace@example.test", password: "compiler pioneer" } });
+    const results = [];
+    for (let i = 0; i < 12; i++) results.push(await signIn({ email: "grace@example.test", password: "wrong guess", ip: `10.1.0.${i}` }));
+    expect(results.slice(0, 10).every((r) => !r.ok && r.reason === "invalid")).toBe(true);
+    expect(results[10]).toMatchObject({ ok: false, reason: "rate_limited" });
+    // Even the right password waits now.
+    expect(await signIn({ email: "grace@example.test", password: "compiler pioneer", ip: "10.2.0.1" })).toMatchObject({ reason: "rate_limited" });
+
+    const spray = [];
+    for (let i = 0; i < 11; i++) spray.push(await signIn({ email: `spray${i}@example.test`, password: "x", ip: "10.9.9.9" }));
+    expect(spray.at(-1)).toMatchObject({ ok: false, reason: "rate_limited" });
+  });
+
+  it("refuses a duplicate email and a short password at sign-up with a clear message", async () => {
+    await signUp({ input: { email: "linus@example.test", password: "penguins rule" } });
+    await expect(signUp({ input: { email: "LINUS@example.test", password: "penguins rule" } })).rejects.toMatchObject({ code: "conflict", param: "email" });
+    await expect(signUp({ input: { email: "new@example.test", password: "short" } })).rejects.toMatchObject({ code: "invalid_request", param: "password" });
+  });
+});
