@@ -50,6 +50,11 @@ export async function consume(name: string, key: string, points: number, duratio
   }
 }
 
+/** Gives back one point of `key` (e.g. a sign-in attempt that turned out to be right). */
+export async function refund(name: string, key: string, points: number, durationSeconds: number): Promise<void> {
+  await limiter(name, points, durationSeconds).reward(key, 1).catch(() => {});
+}
+
 export async function resetLimit(name: string, points: number, durationSeconds: number, key: string): Promise<void> {
   await limiter(name, points, durationSeconds).delete(key);
 }

@@ -32,6 +32,8 @@ async function main() {
         ...process.env,
         DATABASE_URL: database.url,
         NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? secrets.nextauthSecret,
+        // next-auth builds its redirects from this; without it, it assumes port 3000.
+        NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${port}`,
         NEXT_TELEMETRY_DISABLED: "1",
       },
     },

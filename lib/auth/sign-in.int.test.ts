@@ -10,6 +10,13 @@ describe("sign-in", () => {
     expect(await signIn({ email: "nobody@example.test", password: "difference engine", ip: "10.0.0.1" })).toEqual({ ok: false, reason: "invalid" });
   });
 
+  it("does not count successful sign-ins against the limit", async () => {
+    await signUp({ input: { email: "often@example.test", password: "signs in a lot" } });
+    for (let i = 0; i < 15; i++) {
+      expect(await signIn({ email: "often@example.test", password: "signs in a lot", ip: "10.3.0.1" })).toMatchObject({ ok: true });
+    }
+  });
+
   it("limits attempts per email across addresses, and per address across emails", async () => {
     await signUp({ input: { email: "grace@example.test", password: "compiler pioneer" } });
     const results = [];

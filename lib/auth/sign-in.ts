@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { env } from "@/lib/env.js";
-import { consume } from "@/lib/rate-limit";
+import { consume, refund } from "@/lib/rate-limit";
 import { DUMMY_HASH, verifyPassword } from "./password";
 import { SignInInput } from "./schemas";
 
@@ -16,7 +16,8 @@ export async function signIn(input: { email: unknown; password: unknown; ip: str
   const parsed = SignInInput.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password } = parsed.data;
-  for (const key of [`email:${email}`, `ip:${input.ip}`]) {
+  const keys = [`email:${email}`, `ip:${input.ip}`];
+  for (const key of keys) {
     const limit = await consume("signin", key, env.SIGNIN_MAX_ATTEMPTS, env.SIGNIN_WINDOW_SECONDS);
     if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
   }
@@ -27,5 +28,7 @@ export async function signIn(input: { email: unknown; password: unknown; ip: str
   const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
   if (!user || !valid) return { ok: false, reason: "invalid" };
   if (user.disabledAt) return { ok: false, reason: "disabled" };
+  // Only failures count against the limits: a right password gives its attempt back.
+  await Promise.all(keys.map((key) => refund("signin", key, env.SIGNIN_MAX_ATTEMPTS, env.SIGNIN_WINDOW_SECONDS)));
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }

@@ -1,0 +1,137 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { TopUpForm } from "@/components/billing/top-up-form";
+import { PageHeader } from "@/components/layout/page-header";
+import { Alert } from "@/components/ui/alert";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import type { PaymentStatus } from "@/generated/prisma/client";
+import { requireUser } from "@/lib/auth/session";
+import { getBalance } from "@/lib/billing/get-balance";
+import { stripeEnabled } from "@/lib/env.js";
+import { displayUsd } from "@/lib/money";
+import { listPayments } from "@/lib/payments/list-payments";
+
+export const metadata: Metadata = { title: "Billing" };
+
+const STATUS: Record<PaymentStatus, { label: string; tone: BadgeTone }> = {
+  PENDING: { label: "Pending", tone: "yellow" },
+  SUCCEEDED: { label: "Paid", tone: "green" },
+  FAILED: { label: "Failed", tone: "red" },
+  CANCELED: { label: "Canceled", tone: "neutral" },
+  REFUNDED: { label: "Refunded", tone: "purple" },
+};
+
+const linkClasses =
+  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
+
+export default async function BillingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
+  const ctx = { userId: user.userId };
+  const [{ checkout }, balance, payments] = await Promise.all([searchParams, getBalance({ ctx }), listPayments({ ctx })]);
+
+  return (
+    <>
+      <PageHeader title="Billing" description="Your prepaid balance pays for every API request. Add funds at any time." />
+
+      {checkout === "success" ? (
+        <Alert tone="success" role="status" title="Payment received" className="mb-6">
+          {stripeEnabled
+            ? "Thank you. Your balance is updated as soon as the payment is confirmed, usually within a few seconds."
+            : "Thank you. The funds have been added to your balance."}
+        </Alert>
+      ) : checkout === "canceled" ? (
+        <Alert tone="info" role="status" title="Checkout canceled" className="mb-6">
+          No money was charged. You can start a new top-up whenever you like.
+        </Alert>
+      ) : null}
+
+      <div className="grid items-start gap-6 lg:grid-cols-5">
+        <Card className="lg:col-span-3" aria-labelledby="balance-heading">
+          <CardHeader id="balance-heading" title="Balance" description="What you can spend on API requests right now." />
+          <CardBody className="space-y-6">
+            <div>
+              <p className="text-sm font-medium text-zinc-600 dark:text-zinc-400">Available balance</p>
+              <p className="mt-1 text-5xl font-semibold tracking-tight tabular-nums" data-testid="available-balance">
+                {displayUsd(balance.availableMicros)}
+              </p>
+            </div>
+            <dl className="grid gap-4 border-t border-zinc-200 pt-4 sm:grid-cols-2 dark:border-zinc-800">
+              <div>
+                <dt className="text-sm font-medium text-zinc-600 dark:text-zinc-400">Balance</dt>
+                <dd className="mt-0.5 text-lg font-semibold tabular-nums">{displayUsd(balance.balanceMicros)}</dd>
+                <dd className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Everything you have added, minus what requests have cost.</dd>
+              </div>
+              <div>
+                <dt className="text-sm font-medium text-zinc-600 dark:text-zinc-400">Reserved</dt>
+                <dd className="mt-0.5 text-lg font-semibold tabular-nums">{displayUsd(balance.reservedMicros)}</dd>
+                <dd className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
+                  Set aside for requests still running. When they finish you pay only the actual cost; the rest is released.
+                </dd>
+              </div>
+            </dl>
+          </CardBody>
+        </Card>
+
+        <Card className="lg:col-span-2" aria-labelledby="top-up-heading">
+          <CardHeader id="top-up-heading" title="Add funds" description="Top up your prepaid balance." />
+          <CardBody>
+            <TopUpForm sandbox={!stripeEnabled} />
+          </CardBody>
+        </Card>
+      </div>
+
+      <Card className="mt-6" aria-labelledby="payments-heading">
+        <CardHeader id="payments-heading" title="Payment history" description="Your top-ups, newest first." />
+        {payments.length === 0 ? (
+          <EmptyState title="No payments yet">Your top-ups will appear here.</EmptyState>
+        ) : (
+          <Table caption="Payment history">
+            <THead>
+              <TR>
+                <TH>Date</TH>
+                <TH className="text-right">Amount</TH>
+                <TH>Method</TH>
+                <TH>Status</TH>
+                <TH>Receipt</TH>
+              </TR>
+            </THead>
+            <TBody>
+              {payments.map((payment) => {
+                const status = STATUS[payment.status];
+                return (
+                  <TR key={payment.id}>
+                    <TD>
+                      <DateTime value={payment.createdAt} />
+                    </TD>
+                    <TD className="text-right font-medium tabular-nums">{displayUsd(payment.amountMicros)}</TD>
+                    <TD>{payment.provider === "STRIPE" ? "Stripe" : "Sandbox"}</TD>
+                    <TD>
+                      <Badge tone={status.tone}>{status.label}</Badge>
+                    </TD>
+                    <TD>
+                      {payment.receiptUrl ? (
+                        <a href={payment.receiptUrl} target="_blank" rel="noreferrer" className={linkClasses}>
+                          Receipt<span className="sr-only"> (opens in a new tab)</span>
+                        </a>
+                      ) : payment.status === "PENDING" && payment.provider === "SANDBOX" ? (
+                        <Link href={`/billing/sandbox-checkout/${payment.externalId}`} className={linkClasses}>
+                          Continue checkout
+                        </Link>
+                      ) : (
+                        <span className="text-zinc-500 dark:text-zinc-400">—</span>
+                      )}
+                    </TD>
+                  </TR>
+                );
+              })}
+            </TBody>
+          </Table>
+        )}
+      </Card>
+    </>
+  );
+}

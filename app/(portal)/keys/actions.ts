@@ -1,0 +1,99 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { requireUser } from "@/lib/auth/session";
+import { isAppError } from "@/lib/errors";
+import { createKey } from "@/lib/keys/create-key";
+import { revokeKey } from "@/lib/keys/revoke-key";
+import { tryParseUsd } from "@/lib/money";
+
+export type KeyField = "name" | "environment" | "spendLimit" | "rateLimit" | "allowedModels" | "expiresAt";
+
+export type CreateKeyResult =
+  | { status: "created"; key: string; name: string }
+  | { status: "error"; fieldErrors: Partial<Record<KeyField, string>>; formError?: string };
+
+const GENERIC = "Something went wrong. Please try again.";
+
+/** The lib's param names → the form's field names. */
+const PARAM_TO_FIELD: Record<string, KeyField> = {
+  name: "name",
+  environment: "environment",
+  spendLimitMicros: "spendLimit",
+  rateLimitPerMinute: "rateLimit",
+  allowedModels: "allowedModels",
+  expiresAt: "expiresAt",
+};
+
+/** Creates a key and hands its secret back to the browser once; it is not kept anywhere else. */
+export async function createKeyAction(formData: FormData): Promise<CreateKeyResult> {
+  const user = await requireUser();
+  const fieldErrors: Partial<Record<KeyField, string>> = {};
+
+  const name = String(formData.get("name") ?? "").trim();
+  if (!name) fieldErrors.name = "Give the key a name.";
+  else if (name.length > 80) fieldErrors.name = "Keep the name under 80 characters.";
+
+  const environment = formData.get("environment") === "PRODUCTION" ? "PRODUCTION" : "DEVELOPMENT";
+
+  let spendLimitMicros: bigint | null = null;
+  const spendLimit = String(formData.get("spendLimit") ?? "").trim();
+  if (spendLimit) {
+    spendLimitMicros = tryParseUsd(spendLimit.replace(/,/g, ""));
+    if (spendLimitMicros === null) fieldErrors.spendLimit = "Enter an amount in dollars, like 25 or 25.50.";
+    else if (spendLimitMicros <= 0n) fieldErrors.spendLimit = "The spend limit must be more than $0.";
+  }
+
+  let rateLimitPerMinute: number | null = null;
+  const rateLimit = String(formData.get("rateLimit") ?? "").trim();
+  if (rateLimit) {
+    rateLimitPerMinute = /^\d{1,7}$/.test(rateLimit) ? Number(rateLimit) : null;
+    if (rateLimitPerMinute === null || rateLimitPerMinute < 1) fieldErrors.rateLimit = "Enter a whole number of requests per minute, like 60.";
+    else if (rateLimitPerMinute > 1_000_000) fieldErrors.rateLimit = "Keep the rate limit at or under 1,000,000 requests a minute.";
+  }
+
+  const allowedModels = formData.getAll("allowedModels").map(String).filter(Boolean);
+
+  let expiresAt: Date | null = null;
+  const expiry = String(formData.get("expiresAt") ?? "").trim();
+  if (expiry) {
+    // A date input gives "YYYY-MM-DD"; the key works until the end of that day (UTC).
+    expiresAt = /^\d{4}-\d{2}-\d{2}$/.test(expiry) ? new Date(`${expiry}T23:59:59.999Z`) : null;
+    if (!expiresAt || Number.isNaN(expiresAt.getTime())) fieldErrors.expiresAt = "Pick a valid date.";
+    else if (expiresAt.getTime() <= Date.now()) fieldErrors.expiresAt = "The expiry date must be in the future.";
+  }
+
+  if (Object.keys(fieldErrors).length) return { status: "error", fieldErrors };
+
+  try {
+    const { key, record } = await createKey({
+      ctx: { userId: user.userId },
+      input: { name, environment, spendLimitMicros, rateLimitPerMinute, allowedModels, expiresAt },
+    });
+    revalidatePath("/keys");
+    return { status: "created", key, name: record.name };
+  } catch (error) {
+    if (isAppError(error)) {
+      const field = error.param ? PARAM_TO_FIELD[error.param] : undefined;
+      return field ? { status: "error", fieldErrors: { [field]: error.message } } : { status: "error", fieldErrors: {}, formError: error.message };
+    }
+    console.error("[keys] could not create a key", error);
+    return { status: "error", fieldErrors: {}, formError: GENERIC };
+  }
+}
+
+export type RevokeKeyResult = { ok: true } | { ok: false; error: string };
+
+export async function revokeKeyAction(id: string): Promise<RevokeKeyResult> {
+  const user = await requireUser();
+  try {
+    // revokeKey only finds the key among this user's own, so the id from the browser is safe to use.
+    await revokeKey({ ctx: { userId: user.userId }, input: { id: String(id) } });
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, error: error.message };
+    console.error("[keys] could not revoke a key", error);
+    return { ok: false, error: GENERIC };
+  }
+  revalidatePath("/keys");
+  return { ok: true };
+}

@@ -1,0 +1,54 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Logo } from "@/components/layout/logo";
+import { PortalNav } from "@/components/layout/portal-nav";
+import { SignOutButton } from "@/components/layout/sign-out-button";
+import { requireUser } from "@/lib/auth/session";
+import { getBalance } from "@/lib/billing/get-balance";
+import { displayUsd } from "@/lib/money";
+
+export default async function PortalLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
+  const balance = await getBalance({ ctx: { userId: user.userId } }).catch((error: unknown) => {
+    // The header must not take the whole portal down; the billing page shows the real error.
+    console.error("[portal] could not read the balance", error);
+    return null;
+  });
+  return (
+    <div className="flex min-h-dvh flex-col">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:shadow dark:focus:bg-zinc-900"
+      >
+        Skip to content
+      </a>
+      <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
+          <Logo href="/billing" />
+          <PortalNav />
+          <div className="ml-auto flex items-center gap-3">
+            {balance ? (
+              <Link
+                href="/billing"
+                className="rounded-md bg-emerald-50 px-2.5 py-1 text-sm font-medium text-emerald-800 ring-1 ring-emerald-200 ring-inset hover:bg-emerald-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:bg-emerald-950 dark:text-emerald-300 dark:ring-emerald-900"
+              >
+                <span className="sr-only">Available balance: </span>
+                <span aria-hidden="true" className="font-normal text-emerald-700 dark:text-emerald-400">
+                  Available{" "}
+                </span>
+                <span data-testid="header-balance">{displayUsd(balance.availableMicros)}</span>
+              </Link>
+            ) : null}
+            <span className="hidden max-w-48 truncate text-sm text-zinc-600 md:inline dark:text-zinc-400" title={user.email}>
+              {user.email}
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">
+        {children}
+      </main>
+    </div>
+  );
+}

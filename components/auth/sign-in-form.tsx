@@ -1,0 +1,110 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
+import { useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { FieldError, Input, Label, describedBy } from "@/components/ui/input";
+import { AuthCard, authLinkClasses } from "./auth-card";
+
+type Field = "email" | "password";
+
+/** Turns next-auth's error code into a sentence (the table comes from the server). */
+export function signInErrorMessage(code: string, errors: Record<string, string>): string {
+  return errors[code] ?? "We couldn't sign you in. Please try again.";
+}
+
+export function SignInForm({ callbackUrl, errors }: { callbackUrl: string; errors: Record<string, string> }) {
+  const router = useRouter();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const next: Partial<Record<Field, string>> = {};
+    if (!email.trim()) next.email = "Enter your email address.";
+    if (!password) next.password = "Enter your password.";
+    setFieldErrors(next);
+    setFormError(null);
+    if (Object.keys(next).length) return;
+
+    setPending(true);
+    try {
+      const result = await signIn("credentials", { email: email.trim(), password, redirect: false });
+      if (!result || result.error) {
+        setFormError(signInErrorMessage(result?.error ?? "", errors));
+        setPending(false);
+        return;
+      }
+      router.push(callbackUrl || "/billing");
+      router.refresh();
+    } catch (error) {
+      console.error(error);
+      setFormError("Something went wrong. Please try again.");
+      setPending(false);
+    }
+  }
+
+  return (
+    <AuthCard
+      title="Sign in"
+      subtitle="Welcome back. Sign in to manage your balance and API keys."
+      footer={
+        <>
+          New to Meterway?{" "}
+          <Link href="/sign-up" className={authLinkClasses}>
+            Create an account
+          </Link>
+        </>
+      }
+    >
+      <form noValidate onSubmit={onSubmit} className="space-y-4">
+        {formError ? (
+          <Alert tone="error" role="alert">
+            {formError}
+          </Alert>
+        ) : null}
+        <div>
+          <Label htmlFor="email">Email</Label>
+          <Input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            className="mt-1"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            aria-invalid={fieldErrors.email ? true : undefined}
+            aria-describedby={describedBy(fieldErrors.email && "email-error")}
+          />
+          <FieldError id="email-error">{fieldErrors.email}</FieldError>
+        </div>
+        <div>
+          <Label htmlFor="password">Password</Label>
+          <Input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            className="mt-1"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-invalid={fieldErrors.password ? true : undefined}
+            aria-describedby={describedBy(fieldErrors.password && "password-error")}
+          />
+          <FieldError id="password-error">{fieldErrors.password}</FieldError>
+        </div>
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </Button>
+      </form>
+    </AuthCard>
+  );
+}

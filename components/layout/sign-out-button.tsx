@@ -1,0 +1,28 @@
+"use client";
+
+import { signOut } from "next-auth/react";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+
+export function SignOutButton() {
+  const [pending, setPending] = useState(false);
+  return (
+    <Button
+      variant="ghost"
+      size="sm"
+      disabled={pending}
+      onClick={async () => {
+        setPending(true);
+        // redirect: false and our own navigation: next-auth's redirect URL is built from NEXTAUTH_URL,
+        // which may name another host than the one in the address bar. A full load also drops cached pages.
+        try {
+          await signOut({ redirect: false });
+        } finally {
+          window.location.assign("/");
+        }
+      }}
+    >
+      {pending ? "Signing out…" : "Sign out"}
+    </Button>
+  );
+}

@@ -1,0 +1,37 @@
+import clsx from "clsx";
+import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
+
+export function Table({ children, caption, className }: { children: ReactNode; caption?: string; className?: string }) {
+  return (
+    <div className={clsx("relative overflow-x-auto", className)}>
+      <table className="w-full border-collapse text-left text-sm">
+        {caption ? <caption className="sr-only">{caption}</caption> : null}
+        {children}
+      </table>
+    </div>
+  );
+}
+
+export function THead({ children }: { children: ReactNode }) {
+  return (
+    <thead className="border-b border-zinc-200 bg-zinc-50 text-xs font-medium tracking-wide text-zinc-600 uppercase dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
+      {children}
+    </thead>
+  );
+}
+
+export function TBody({ children }: { children: ReactNode }) {
+  return <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">{children}</tbody>;
+}
+
+export function TR({ className, ...props }: HTMLAttributes<HTMLTableRowElement>) {
+  return <tr className={clsx("align-middle", className)} {...props} />;
+}
+
+export function TH({ className, ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
+  return <th scope="col" className={clsx("px-4 py-2.5 font-medium whitespace-nowrap", className)} {...props} />;
+}
+
+export function TD({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td className={clsx("px-4 py-3 whitespace-nowrap", className)} {...props} />;
+}
