@@ -212,8 +212,9 @@ const commands = {
     options: {},
     schema: z.object({}),
     async run() {
-      const { checkLedger } = await import("../lib/billing/check-ledger");
-      const result = await checkLedger();
+      // The result is kept (table ledger_checks) for the admin health page.
+      const { recordLedgerCheck } = await import("../lib/billing/record-ledger-check");
+      const result = await recordLedgerCheck({ source: "cli", actor: `cli:${os.userInfo().username}` });
       const output = {
         ok: result.ok,
         accounts: result.accounts,
@@ -225,6 +226,31 @@ const commands = {
     },
   }),
 
+  "codes:create": defineCommand({
+    usage: "codes:create --usd X --count N [--expires YYYY-MM-DD]",
+    summary: "create N single-use redemption codes worth $X each (printed once; default expiry in 90 days, 00:00 UTC)",
+    options: { usd: { type: "string" }, count: { type: "string" }, expires: { type: "string" } },
+    schema: z.object({
+      usd: usdFlag("--usd").refine((micros) => micros > 0n, "--usd must be more than 0"),
+      count: required("--count")
+        .regex(/^\d{1,4}$/, "--count must be a whole number from 1 to 1000")
+        .transform(Number)
+        .refine((n) => n >= 1 && n <= 1000, "--count must be a whole number from 1 to 1000"),
+      expires: expiresFlag.optional(),
+    }),
+    async run({ usd, count, expires }) {
+      const { createCodes } = await import("../lib/admin/create-codes");
+      const batch = await createCodes({
+        ctx: null,
+        actorLabel: `cli:${os.userInfo().username}`,
+        input: { amountMicros: usd, count, expiresAt: expires ?? new Date(Date.now() + 90 * 86_400_000) },
+      });
+      return {
+        output: { batch_id: batch.batchId, count: batch.codes.length, ...moneyPair("amount", batch.amountMicros), expires_at: batch.expiresAt.toISOString(), codes: batch.codes },
+      };
+    },
+  }),
+
   "holds:sweep": defineCommand({
     usage: "holds:sweep",
     summary: "release every hold past its expiry now",
@@ -233,6 +259,27 @@ const commands = {
     async run() {
       const { sweepExpiredHolds } = await import("../lib/billing/holds");
       return { output: { released: await sweepExpiredHolds() } };
+    },
+  }),
+
+  "payments:reconcile": defineCommand({
+    usage: "payments:reconcile [--days N]",
+    summary: "credit paid Stripe top-ups a missed webhook never credited (each once; default: the last 3 days)",
+    options: { days: { type: "string" } },
+    schema: z.object({
+      days: z
+        .string()
+        .regex(/^\d{1,3}$/, "--days must be a whole number from 1 to 90")
+        .transform(Number)
+        .refine((n) => n >= 1 && n <= 90, "--days must be a whole number from 1 to 90")
+        .optional(),
+    }),
+    async run({ days }) {
+      const { stripeEnabled } = await import("../lib/env.js");
+      if (!stripeEnabled) throw new Failure("Stripe is not configured: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET");
+      const { reconcilePayments } = await import("../lib/payments/reconcile");
+      const result = await reconcilePayments({ days });
+      return { output: { sessions_seen: result.sessionsSeen, intents_seen: result.intentsSeen, credited: result.credited } };
     },
   }),
 };
@@ -335,6 +382,7 @@ const PARAM_FLAGS: Record<string, string> = {
   expiresAt: "--expires",
   spendLimitMicros: "--spend-limit-usd",
   environment: "--environment",
+  count: "--count",
 };
 
 function report(error: unknown): number {

@@ -62,6 +62,26 @@ describe("holds", () => {
     expect((await checkLedger()).violations).toEqual([]);
   });
 
+  it("resets a periodic key limit when the period rolls over (controllable clock)", async () => {
+    const { account, keyId } = await createFunded(100_000n, { spendLimitMicros: 500n });
+    await db.apiKey.update({ where: { id: keyId }, data: { spendLimitPeriod: "DAILY" } });
+    const day1 = new Date("2026-11-27T10:00:00Z");
+    const spend = async (at: Date, micros: bigint) => {
+      const requestId = rid();
+      const hold = await reserve({ accountId: account.id, apiKeyId: keyId, requestId, maxMicros: micros, minMicros: micros, at });
+      if (hold.ok) await settle({ holdId: hold.holdId, requestId, costMicros: micros, usage, description: "test", at });
+      return hold;
+    };
+    expect((await spend(day1, 400n)).ok).toBe(true);
+    expect(await spend(new Date("2026-11-27T23:59:00Z"), 200n)).toMatchObject({ ok: false, limitSource: "key_limit" });
+    // The next UTC day: the limit is fresh again.
+    expect((await spend(new Date("2026-11-28T00:01:00Z"), 450n)).ok).toBe(true);
+    const key = await db.apiKey.findUniqueOrThrow({ where: { id: keyId } });
+    expect(key).toMatchObject({ spentMicros: 850n, periodSpentMicros: 450n, periodStartedAt: new Date("2026-11-28T00:00:00Z") });
+    expect(await spend(new Date("2026-11-28T12:00:00Z"), 100n)).toMatchObject({ ok: false, limitSource: "key_limit" });
+    expect((await checkLedger()).violations).toEqual([]);
+  });
+
   it("releases without charging, once", async () => {
     const { account, keyId } = await createFunded(1_000n);
     const requestId = rid();

@@ -3,9 +3,14 @@
 // costs one database round trip on the gateway's hot path. Row locks are always taken in the same
 // order — hold, then api key, then account — so concurrent statements cannot deadlock.
 import { db, Prisma } from "@/lib/db";
+import { now as clockNow } from "@/lib/clock";
+import { maybeAutoTopUp } from "./auto-top-up";
+import { maybeAlertLowBalance } from "./low-balance";
 import { env } from "@/lib/env.js";
 
 export interface ReserveInput {
+  /** The clock for key spend periods (lib/clock); defaults to now. */
+  at?: Date;
   accountId: string;
   apiKeyId: string;
   requestId: string;
@@ -46,10 +51,12 @@ const ABORT_CODE = "MW402";
  */
 export async function reserve(input: ReserveInput): Promise<ReserveResult> {
   const ttl = input.ttlSeconds ?? env.HOLD_TTL_SECONDS;
+  const at = input.at ?? clockNow();
   const query = Prisma.sql`
     WITH cur AS (
       SELECT a.balance_micros - a.reserved_micros AS available,
-             k.spend_limit_micros - k.spent_micros - k.reserved_micros AS key_remaining,
+             k.spend_limit_micros - k.reserved_micros
+               - meterway_key_spent(k.spend_limit_period, k.period_started_at, k.period_spent_micros, k.spent_micros, ${at}::timestamptz) AS key_remaining,
              (k.rate_limit_per_minute IS NOT NULL AND k.rate_window_start > now() - interval '1 minute'
                AND k.rate_window_count >= k.rate_limit_per_minute) AS rate_limited,
              ceil(extract(epoch FROM k.rate_window_start + interval '1 minute' - now()))::int AS retry_after
@@ -64,6 +71,9 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
     k AS (
       UPDATE api_keys SET
         reserved_micros = api_keys.reserved_micros + amt.amount,
+        period_spent_micros = CASE WHEN api_keys.spend_limit_period = 'NONE' THEN api_keys.period_spent_micros
+          ELSE meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz) END,
+        period_started_at = meterway_period_start(api_keys.spend_limit_period, ${at}::timestamptz),
         rate_window_count = CASE WHEN api_keys.rate_window_start > now() - interval '1 minute'
                                  THEN api_keys.rate_window_count + 1 ELSE 1 END,
         rate_window_start = CASE WHEN api_keys.rate_window_start > now() - interval '1 minute'
@@ -71,7 +81,9 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
       FROM amt
       WHERE api_keys.id = ${input.apiKeyId}::uuid AND amt.amount >= ${input.minMicros}::bigint
         AND (api_keys.spend_limit_micros IS NULL
-             OR api_keys.spend_limit_micros - api_keys.spent_micros - api_keys.reserved_micros >= amt.amount)
+             OR api_keys.spend_limit_micros - api_keys.reserved_micros
+                - meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz)
+                >= amt.amount)
         AND (api_keys.rate_limit_per_minute IS NULL
              OR api_keys.rate_window_start IS NULL OR api_keys.rate_window_start <= now() - interval '1 minute'
              OR api_keys.rate_window_count < api_keys.rate_limit_per_minute)
@@ -124,6 +136,8 @@ function isAbort(error: unknown): boolean {
 }
 
 export interface SettleInput {
+  /** The clock for key spend periods (lib/clock); defaults to now. */
+  at?: Date;
   holdId: string;
   requestId: string;
   costMicros: bigint;
@@ -155,12 +169,17 @@ export interface SettleResult {
   costMicros: bigint;
   balanceMicros: bigint;
   availableMicros: bigint;
+  /** Auto top-up / low-balance alert started by this settlement, if it crossed a threshold (not awaited by the gateway). */
+  followUp?: Promise<void>;
 }
 
 interface SettleRow {
+  account_id: string;
   cost: bigint;
   balance: bigint;
   reserved: bigint;
+  auto_topup: boolean;
+  low_balance: boolean;
 }
 
 /**
@@ -169,6 +188,7 @@ interface SettleRow {
  */
 export async function settle(input: SettleInput): Promise<SettleResult> {
   const u = input.usage;
+  const at = input.at ?? clockNow();
   const rows = await db.$queryRaw<SettleRow[]>(Prisma.sql`
     WITH h AS (
       UPDATE holds SET status = 'SETTLED', closed_at = now()
@@ -178,7 +198,10 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
     c AS (SELECT h.*, LEAST(${input.costMicros}::bigint, h.amount_micros) AS cost FROM h),
     k AS (
       UPDATE api_keys SET reserved_micros = api_keys.reserved_micros - c.amount_micros,
-                          spent_micros = api_keys.spent_micros + c.cost, last_used_at = now()
+                          spent_micros = api_keys.spent_micros + c.cost, last_used_at = now(),
+                          period_spent_micros = CASE WHEN api_keys.spend_limit_period = 'NONE' THEN api_keys.period_spent_micros
+                            ELSE meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz) + c.cost END,
+                          period_started_at = meterway_period_start(api_keys.spend_limit_period, ${at}::timestamptz)
       FROM c WHERE api_keys.id = c.api_key_id
       RETURNING api_keys.id
     ),
@@ -187,7 +210,11 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
                           balance_micros = accounts.balance_micros - c.cost, updated_at = now()
       FROM c LEFT JOIN k ON true
       WHERE accounts.id = c.account_id
-      RETURNING accounts.balance_micros AS balance, accounts.reserved_micros AS reserved
+      RETURNING accounts.id AS account_id, accounts.balance_micros AS balance, accounts.reserved_micros AS reserved,
+                (accounts.auto_topup_enabled AND accounts.balance_micros - accounts.reserved_micros
+                  < COALESCE(accounts.auto_topup_threshold_micros, 0)) AS auto_topup,
+                (accounts.low_balance_alerted_at IS NULL AND accounts.balance_micros - accounts.reserved_micros
+                  < COALESCE(accounts.low_balance_threshold_micros, 0)) AS low_balance
     ),
     ur AS (
       INSERT INTO usage_records (request_id, account_id, api_key_id, model_id, endpoint, status, input_tokens,
@@ -209,10 +236,26 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
       FROM c, a, ur
       RETURNING id
     )
-    SELECT c.cost, a.balance, a.reserved, (SELECT count(*) FROM le) AS entries FROM c, a`);
+    SELECT a.account_id::text, c.cost, a.balance, a.reserved, a.auto_topup, a.low_balance, (SELECT count(*) FROM le) AS entries FROM c, a`);
   const row = rows[0];
   if (!row) return { settled: false, costMicros: 0n, balanceMicros: 0n, availableMicros: 0n };
-  return { settled: true, costMicros: row.cost, balanceMicros: row.balance, availableMicros: row.balance - row.reserved };
+  return {
+    settled: true,
+    costMicros: row.cost,
+    balanceMicros: row.balance,
+    availableMicros: row.balance - row.reserved,
+    followUp: row.auto_topup || row.low_balance ? afterCrossing(row.account_id, row.auto_topup, row.low_balance) : undefined,
+  };
+}
+
+/** The thresholds a settlement crossed: auto top-up first (it may make the alert moot), then the alert. */
+async function afterCrossing(accountId: string, autoTopUp: boolean, lowBalance: boolean): Promise<void> {
+  try {
+    if (autoTopUp) await maybeAutoTopUp(accountId);
+    if (lowBalance) await maybeAlertLowBalance(accountId);
+  } catch (error) {
+    console.error(`[billing] follow-up after settlement failed for account ${accountId}:`, (error as Error).message);
+  }
 }
 
 export interface ReleaseInput {

@@ -2,6 +2,7 @@
 import { db, Prisma } from "@/lib/db";
 import { displayUsd } from "@/lib/money";
 import { postEntry } from "./ledger";
+import { rearmLowBalanceAlert } from "./low-balance";
 
 export interface PaidCheckout {
   provider: "STRIPE" | "SANDBOX";
@@ -10,6 +11,8 @@ export interface PaidCheckout {
   userId: string;
   amountMicros: bigint;
   receiptUrl?: string | null;
+  kind?: "TOPUP" | "AUTO_TOPUP";
+  paymentIntentId?: string | null;
 }
 
 /**
@@ -27,6 +30,8 @@ export async function creditTopUp(input: PaidCheckout): Promise<{ credited: bool
           userId: input.userId,
           provider: input.provider,
           externalId: input.externalId,
+          kind: input.kind ?? "TOPUP",
+          paymentIntentId: input.paymentIntentId ?? null,
           amountMicros: input.amountMicros,
           status: "SUCCEEDED",
           receiptUrl: input.receiptUrl ?? null,
@@ -41,22 +46,31 @@ export async function creditTopUp(input: PaidCheckout): Promise<{ credited: bool
         kind: "TOPUP",
         amountMicros: input.amountMicros,
         reference: `topup:${input.externalId}`,
-        description: `Top-up ${displayUsd(input.amountMicros)}${input.provider === "SANDBOX" ? " (sandbox)" : ""}`,
+        description: `${input.kind === "AUTO_TOPUP" ? "Auto top-up" : "Top-up"} ${displayUsd(input.amountMicros)}${input.provider === "SANDBOX" ? " (sandbox)" : ""}`,
         paymentId: payment.id,
       });
       if (entry.applied) {
         await tx.payment.update({
           where: { id: payment.id },
-          data: { status: "SUCCEEDED", completedAt: new Date(), amountMicros: input.amountMicros, receiptUrl: input.receiptUrl ?? undefined },
+          data: {
+            status: "SUCCEEDED",
+            completedAt: new Date(),
+            amountMicros: input.amountMicros,
+            receiptUrl: input.receiptUrl ?? undefined,
+            paymentIntentId: input.paymentIntentId ?? undefined,
+          },
         });
       }
-      return { credited: entry.applied, balanceAfterMicros: entry.balanceAfterMicros };
+      return { credited: entry.applied, balanceAfterMicros: entry.balanceAfterMicros, accountId: account.id };
     });
+  let result: { credited: boolean; balanceAfterMicros: bigint; accountId: string };
   try {
-    return await attempt();
+    result = await attempt();
   } catch (error) {
     // A concurrent delivery won the race on a unique key; the retry sees its result and credits nothing.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return attempt();
-    throw error;
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+    result = await attempt();
   }
+  if (result.credited) await rearmLowBalanceAlert(result.accountId);
+  return { credited: result.credited, balanceAfterMicros: result.balanceAfterMicros };
 }

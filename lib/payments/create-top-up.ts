@@ -7,8 +7,17 @@ import { stripeEnabled } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { MICROS_PER_CENT, TopUpInput } from "./limits";
 import { getStripe } from "./stripe";
+import { ensureStripeCustomer } from "./stripe-customer";
 
-export async function createTopUp({ ctx, input, origin }: { ctx: Pick<UserCtx, "userId">; input: TopUpInput; origin: string }) {
+export async function createTopUp({
+  ctx,
+  input,
+  origin,
+}: {
+  ctx: Pick<UserCtx, "userId">;
+  input: TopUpInput & { saveCard?: boolean };
+  origin: string;
+}) {
   const parsed = TopUpInput.safeParse(input);
   if (!parsed.success) {
     throw new AppError("invalid_request", parsed.error.issues[0]!.message, { param: "amount" });
@@ -21,9 +30,13 @@ export async function createTopUp({ ctx, input, origin }: { ctx: Pick<UserCtx, "
     return { url: `${origin}/billing/sandbox-checkout/${externalId}`, sandbox: true };
   }
 
+  const customer = await ensureStripeCustomer(ctx.userId);
+  const metadata = { purpose: "topup", user_id: ctx.userId, ...(input.saveCard ? { save_card: "1" } : {}) };
   const session = await getStripe().checkout.sessions.create({
     mode: "payment",
+    customer,
     client_reference_id: ctx.userId,
+    payment_intent_data: { metadata, ...(input.saveCard ? { setup_future_usage: "off_session" as const } : {}) },
     line_items: [
       {
         quantity: 1,
@@ -34,7 +47,7 @@ export async function createTopUp({ ctx, input, origin }: { ctx: Pick<UserCtx, "
         },
       },
     ],
-    metadata: { purpose: "topup", user_id: ctx.userId },
+    metadata,
     success_url: `${origin}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
     cancel_url: `${origin}/billing?checkout=canceled`,
   });

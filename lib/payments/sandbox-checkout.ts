@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import type { UserCtx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { SANDBOX_PAYMENT_METHOD } from "@/lib/billing/auto-top-up";
 import { checkoutSessionCompleted } from "@/lib/billing/webhooks/checkout-session-completed";
 import { MICROS_PER_CENT } from "./limits";
 
@@ -24,8 +25,11 @@ export function getSandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId"
   return find(ctx.userId, input.sessionId);
 }
 
-/** Pays the checkout. Paying again (a double click, a replayed form) credits nothing more. */
-export async function paySandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { sessionId: string } }) {
+/**
+ * Pays the checkout. Paying again (a double click, a replayed form) credits nothing more. `saveCard`
+ * keeps the sandbox "card" for auto top-up, so that feature works end to end without Stripe too.
+ */
+export async function paySandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { sessionId: string; saveCard?: boolean } }) {
   const payment = await find(ctx.userId, input.sessionId);
   if (payment.status === "CANCELED") throw new AppError("conflict", "This checkout was canceled. Start a new top-up.");
   const result = await checkoutSessionCompleted(
@@ -40,6 +44,12 @@ export async function paySandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "u
     },
     "SANDBOX",
   );
+  if (input.saveCard) {
+    await db.account.update({
+      where: { userId: ctx.userId },
+      data: { autoTopupPaymentMethodId: SANDBOX_PAYMENT_METHOD, autoTopupFailures: 0, autoTopupNotice: null },
+    });
+  }
   return { credited: result.credited, amountMicros: payment.amountMicros };
 }
 

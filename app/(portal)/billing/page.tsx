@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { RedeemCodeForm } from "@/components/billing/redeem-code-form";
 import { TopUpForm } from "@/components/billing/top-up-form";
 import { PageHeader } from "@/components/layout/page-header";
 import { Alert } from "@/components/ui/alert";
@@ -23,6 +24,7 @@ const STATUS: Record<PaymentStatus, { label: string; tone: BadgeTone }> = {
   FAILED: { label: "Failed", tone: "red" },
   CANCELED: { label: "Canceled", tone: "neutral" },
   REFUNDED: { label: "Refunded", tone: "purple" },
+  DISPUTED: { label: "Disputed", tone: "red" },
 };
 
 const linkClasses =
@@ -83,6 +85,7 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
           </CardBody>
         </Card>
       </div>
+      <RedeemCodeForm />
 
       <Card className="mt-6" aria-labelledby="payments-heading">
         <CardHeader id="payments-heading" title="Payment history" description="Your top-ups, newest first." />

@@ -1,6 +1,9 @@
-// checkout.session.completed (and async_payment_succeeded): a paid top-up is credited once.
+// checkout.session.completed and checkout.session.async_payment_succeeded: a paid top-up is
+// credited once. A card saved for auto top-up (the user ticked the box) is kept on the account.
 import { z } from "zod";
+import { db } from "@/lib/db";
 import { MICROS_PER_CENT } from "@/lib/payments/limits";
+import { getStripe } from "@/lib/payments/stripe";
 import { creditTopUp } from "../top-ups";
 
 export const CheckoutSession = z.object({
@@ -10,9 +13,31 @@ export const CheckoutSession = z.object({
   currency: z.string().nullable().optional(),
   mode: z.string().optional(),
   payment_status: z.enum(["paid", "unpaid", "no_payment_required"]),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() }).loose()]).nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
 });
 export type CheckoutSession = z.infer<typeof CheckoutSession>;
+
+interface IntentDetails {
+  id: string;
+  paymentMethod: string | null;
+  receiptUrl: string | null;
+}
+
+async function intentDetails(session: CheckoutSession): Promise<IntentDetails | null> {
+  const id = typeof session.payment_intent === "string" ? session.payment_intent : session.payment_intent?.id;
+  if (!id) return null;
+  try {
+    const intent = await getStripe().paymentIntents.retrieve(id, { expand: ["latest_charge"] });
+    const charge = intent.latest_charge && typeof intent.latest_charge === "object" ? intent.latest_charge : null;
+    const pm = intent.payment_method;
+    return { id, paymentMethod: typeof pm === "string" ? pm : (pm?.id ?? null), receiptUrl: charge?.receipt_url ?? null };
+  } catch (error) {
+    // The credit must not wait on a receipt link: credit now, without it.
+    console.warn(`[webhooks] could not load payment intent ${id}:`, (error as Error).message);
+    return { id, paymentMethod: null, receiptUrl: null };
+  }
+}
 
 export async function checkoutSessionCompleted(
   object: unknown,
@@ -24,11 +49,21 @@ export async function checkoutSessionCompleted(
   if (session.payment_status !== "paid") return { credited: false, reason: "not paid yet" };
   if (!session.client_reference_id || session.amount_total === null) return { credited: false, reason: "no user or amount" };
   if (session.currency && session.currency.toLowerCase() !== "usd") return { credited: false, reason: "not USD" };
+
+  const intent = provider === "STRIPE" ? await intentDetails(session) : null;
   const { credited } = await creditTopUp({
     provider,
     externalId: session.id,
     userId: session.client_reference_id,
     amountMicros: BigInt(session.amount_total) * MICROS_PER_CENT,
+    receiptUrl: intent?.receiptUrl ?? null,
+    paymentIntentId: intent?.id ?? null,
   });
+  if (session.metadata?.save_card === "1" && intent?.paymentMethod) {
+    await db.account.update({
+      where: { userId: session.client_reference_id },
+      data: { autoTopupPaymentMethodId: intent.paymentMethod, autoTopupFailures: 0, autoTopupNotice: null },
+    });
+  }
   return { credited };
 }

@@ -5,14 +5,26 @@ import { db, Prisma } from "@/lib/db";
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { getStripe } from "@/lib/payments/stripe";
+import { chargeDisputeCreated } from "./charge-dispute-created";
+import { chargeRefunded } from "./charge-refunded";
+import { checkoutSessionAsyncPaymentFailed } from "./checkout-session-async-payment-failed";
 import { checkoutSessionCompleted } from "./checkout-session-completed";
+import { paymentIntentPaymentFailed, paymentIntentSucceeded } from "./payment-intent";
 
 type Handler = (object: unknown) => Promise<unknown>;
 
-const handlers: Record<string, Handler> = {
+/** The events to enable on the Stripe webhook endpoint (README). */
+export const HANDLED_EVENTS = {
   "checkout.session.completed": (o) => checkoutSessionCompleted(o, "STRIPE"),
   "checkout.session.async_payment_succeeded": (o) => checkoutSessionCompleted(o, "STRIPE"),
-};
+  "checkout.session.async_payment_failed": checkoutSessionAsyncPaymentFailed,
+  "payment_intent.succeeded": paymentIntentSucceeded,
+  "payment_intent.payment_failed": paymentIntentPaymentFailed,
+  "charge.refunded": chargeRefunded,
+  "charge.dispute.created": chargeDisputeCreated,
+} satisfies Record<string, Handler>;
+
+const handlers: Record<string, Handler> = HANDLED_EVENTS;
 
 export async function handleStripeWebhook(rawBody: string, signature: string | null) {
   if (!env.STRIPE_WEBHOOK_SECRET) throw new AppError("not_found", "Stripe is not configured");
