@@ -34,8 +34,23 @@ const schema = z
     UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     UPSTREAM_FIRST_BYTE_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
     UPSTREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    /** Next's build folder (default .next); lets separate builds of one checkout coexist. */
+    NEXT_DIST_DIR: z.string().regex(/^\.next[\w-]*$/, "must be .next or start with .next").default(".next"),
+    /** Lets tests move the application clock (POST /api/test/clock). Never set it in production. */
+    ENABLE_TEST_CLOCK: z.stringbool().default(false),
+    /** Comma-separated emails that become administrators when they sign up or sign in. */
+    ADMIN_EMAILS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean)),
     /** Disables the in-process background jobs (hold sweeper), e.g. for a one-off command. */
     DISABLE_BACKGROUND_JOBS: z.stringbool().default(false),
+    /** Async media tasks: the sandbox's generation time, a task's deadline, its hold's expiry (longer than the deadline), how long results are kept, how often a running task is polled. */
+    SANDBOX_MEDIA_DELAY_MS: z.coerce.number().int().min(0).default(3000),
+    TASK_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(1800),
+    TASK_HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
+    TASK_RESULT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+    TASK_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
@@ -71,3 +86,11 @@ export function providerSecret(name) {
 
 /** Whether real Stripe is configured; otherwise the sandbox checkout serves top-ups. */
 export const stripeEnabled = Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);
+
+/**
+ * Whether an email is listed in ADMIN_EMAILS (such a user becomes an administrator on sign-up or sign-in).
+ * @param {string} email
+ */
+export function isAdminEmail(email) {
+  return env.ADMIN_EMAILS.includes(email.trim().toLowerCase());
+}

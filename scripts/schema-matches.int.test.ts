@@ -341,11 +341,18 @@ beforeAll(async () => {
   database = await readDatabase(url);
 });
 
-/** The schema text with `find` replaced (which must occur exactly once). */
+/**
+ * The schema text with `find` replaced (which must occur exactly once). When it does not occur as written,
+ * runs of two or more spaces in `find` match any run of spaces, so `prisma format` re-aligning a model does not break the targets.
+ */
 function editSchema(find: string, replace: string): string {
-  const at = schemaText.indexOf(find);
-  if (at < 0 || schemaText.indexOf(find, at + 1) >= 0) throw new Error(`the test's edit target must occur once in schema.prisma: ${find}`);
-  return schemaText.slice(0, at) + replace + schemaText.slice(at + find.length);
+  const exact = schemaText.split(find).length - 1;
+  const source = exact > 0 ? find : find.split(/ {2,}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(" {2,}");
+  const pattern = new RegExp(exact > 0 ? source.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : source, "g");
+  const matches = [...schemaText.matchAll(pattern)];
+  if (matches.length !== 1) throw new Error(`the test's edit target must occur once in schema.prisma: ${find}`);
+  const at = matches[0]!.index;
+  return schemaText.slice(0, at) + replace + schemaText.slice(at + matches[0]![0].length);
 }
 
 describe("the migrated database", () => {

@@ -8,14 +8,17 @@ const LINKS = [
   { href: "/billing", label: "Billing" },
   { href: "/keys", label: "API keys" },
   { href: "/usage", label: "Usage" },
+  { href: "/getting-started", label: "Getting started" },
 ] as const;
 
-export function PortalNav() {
+/** `isAdmin` only shows the link; every admin page checks the role on the server. */
+export function PortalNav({ isAdmin = false }: { isAdmin?: boolean }) {
   const pathname = usePathname();
+  const links = isAdmin ? [...LINKS, { href: "/admin", label: "Admin" }] : LINKS;
   return (
     <nav aria-label="Main">
       <ul className="flex items-center gap-1">
-        {LINKS.map((link) => {
+        {links.map((link) => {
           const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
           return (
             <li key={link.href}>

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db";
-import { env } from "@/lib/env.js";
+import { recordAudit } from "@/lib/audit/record";
+import { env, isAdminEmail } from "@/lib/env.js";
 import { consume, refund } from "@/lib/rate-limit";
 import { DUMMY_HASH, verifyPassword } from "./password";
 import { SignInInput } from "./schemas";
@@ -26,8 +27,19 @@ export async function signIn(input: { email: unknown; password: unknown; ip: str
     select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true },
   });
   const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
-  if (!user || !valid) return { ok: false, reason: "invalid" };
-  if (user.disabledAt) return { ok: false, reason: "disabled" };
+  if (!user || !valid || user.disabledAt) {
+    const reason = user && valid ? "disabled" : "invalid";
+    await recordAudit(db, { actorId: user?.id ?? null, actorLabel: email, action: "auth.sign_in_failed", targetType: "user", targetId: user?.id ?? null, after: { reason }, ip: input.ip }).catch((error: unknown) => {
+      console.error("[auth] could not record a failed sign-in", error);
+    });
+    return { ok: false, reason };
+  }
+  // ADMIN_EMAILS: the listed people become administrators when they sign in.
+  if (user.role !== "ADMIN" && isAdminEmail(user.email)) {
+    await db.user.update({ where: { id: user.id }, data: { role: "ADMIN" } });
+    await recordAudit(db, { actorId: null, actorLabel: "ADMIN_EMAILS", action: "user.promoted", targetType: "user", targetId: user.id, before: { role: user.role }, after: { role: "ADMIN" } });
+    user.role = "ADMIN";
+  }
   // Only failures count against the limits: a right password gives its attempt back.
   await Promise.all(keys.map((key) => refund("signin", key, env.SIGNIN_MAX_ATTEMPTS, env.SIGNIN_WINDOW_SECONDS)));
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };

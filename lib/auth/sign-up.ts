@@ -1,4 +1,5 @@
 import { db, Prisma } from "@/lib/db";
+import { isAdminEmail } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { hashPassword } from "./password";
 import { SignUpInput } from "./schemas";
@@ -14,7 +15,7 @@ export async function signUp({ input, role = "USER" }: { input: SignUpInput; rol
   const passwordHash = await hashPassword(password);
   try {
     return await db.user.create({
-      data: { email, name: name || null, passwordHash, role, account: { create: {} } },
+      data: { email, name: name || null, passwordHash, role: isAdminEmail(email) ? "ADMIN" : role, account: { create: {} } },
       select: { id: true, email: true, name: true, role: true, createdAt: true },
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
 import type { UserCtx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -25,11 +26,13 @@ export async function createKey({ ctx, input }: { ctx: Pick<UserCtx, "userId">; 
       prefix,
       hash,
       spendLimitMicros: parsed.spendLimitMicros,
+      spendLimitPeriod: parsed.spendLimitPeriod,
       allowedModels: [...new Set(parsed.allowedModels)],
       expiresAt: parsed.expiresAt,
       rateLimitPerMinute: parsed.rateLimitPerMinute,
     },
     select: keySummarySelect,
   });
+  await recordAudit(db, { actorId: ctx.userId, action: "key.created", targetType: "api_key", targetId: record.id, after: { userId: ctx.userId, name: record.name, prefix: record.prefix } });
   return { key, record: KeySummary.parse(record) };
 }

@@ -17,7 +17,7 @@ export interface AuthenticatedKey {
 }
 
 interface CacheEntry {
-  key: (AuthenticatedKey & { revoked: boolean; disabled: boolean }) | null;
+  key: (AuthenticatedKey & { revoked: boolean; disabled: boolean; keyDisabled: boolean }) | null;
   loadedAt: number;
 }
 
@@ -44,6 +44,7 @@ async function load(hash: string): Promise<CacheEntry["key"]> {
       allowedModels: true,
       expiresAt: true,
       revokedAt: true,
+      disabledAt: true,
       user: { select: { disabledAt: true, account: { select: { id: true } } } },
     },
   });
@@ -58,6 +59,7 @@ async function load(hash: string): Promise<CacheEntry["key"]> {
     expiresAt: row.expiresAt,
     revoked: row.revokedAt !== null,
     disabled: row.user.disabledAt !== null,
+    keyDisabled: row.disabledAt !== null,
   };
 }
 
@@ -85,6 +87,7 @@ export async function verifyKey(headers: Headers, now = Date.now()): Promise<Aut
   const key = entry.key;
   if (!key) throw new AppError("invalid_api_key", "Incorrect API key provided.");
   if (key.revoked) throw new AppError("invalid_api_key", "This API key has been revoked.");
+  if (key.keyDisabled) throw new AppError("invalid_api_key", "This API key is disabled");
   if (key.disabled) throw new AppError("invalid_api_key", "This account is disabled. Contact support.");
   if (key.expiresAt && key.expiresAt.getTime() <= now) throw new AppError("invalid_api_key", "This API key has expired.");
   return key;

@@ -1,0 +1,47 @@
+"use client";
+
+import { useActionState, type ReactNode } from "react";
+import { Alert } from "@/components/ui/alert";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { IDLE, type FormState } from "./form-state";
+
+/**
+ * A form posting to a server action; the answer (an error in words, or what was done) is announced
+ * above the submit button. Fields are the children, rendered on the server.
+ */
+export function AdminForm({
+  action,
+  children,
+  submitLabel,
+  pendingText,
+  className,
+  variant = "primary",
+}: {
+  action: (previous: FormState, formData: FormData) => Promise<FormState>;
+  children: ReactNode;
+  submitLabel: string;
+  pendingText?: string;
+  className?: string;
+  variant?: "primary" | "danger" | "secondary";
+}) {
+  const [state, formAction] = useActionState(action, IDLE);
+  return (
+    <form action={formAction} className={className ?? "space-y-4"}>
+      {children}
+      <div aria-live="polite">
+        {state.status === "error" ? (
+          <Alert tone="error" role="alert">
+            {state.error}
+          </Alert>
+        ) : state.status === "ok" ? (
+          <Alert tone="success" role="status">
+            {state.message}
+          </Alert>
+        ) : null}
+      </div>
+      <SubmitButton variant={variant} pendingText={pendingText}>
+        {submitLabel}
+      </SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,6 @@
+/** What an admin form's server action answers. */
+export type FormState = { status: "idle" } | { status: "error"; error: string } | { status: "ok"; message: string };
+export const IDLE: FormState = { status: "idle" };
+
+/** What a one-click admin action (with confirmation) answers. */
+export type ActionResult = { ok: true; message?: string } | { ok: false; error: string };
