@@ -8,7 +8,9 @@ import { execFile, spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { Agent, request } from "undici";
+import { startMockUpstream } from "./mock-upstream";
 
 const PORT = Number(process.env.BENCH_PORT ?? 3200);
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
@@ -75,6 +77,49 @@ async function main() {
       return ttfe;
     };
 
+    // A real provider behind the gateway: the mock upstream, streaming 200 chunks 5 ms apart.
+    const mock = await startMockUpstream({ chunks: 200, spacingMs: 5 });
+    const { resolveDatabaseUrl } = await import("../scripts/lib/database-url");
+    Object.assign(process.env, { DATA_DIR: env.DATA_DIR, EMBEDDED_PG_PORT: env.EMBEDDED_PG_PORT });
+    const database = await resolveDatabaseUrl();
+    const sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+    await sql.query(`INSERT INTO providers (id, name, kind, base_url) VALUES ('bench-mock', 'Bench mock', 'OPENAI_COMPATIBLE', $1)`, [`${mock.url}/v1`]);
+    await sql.query(`INSERT INTO models (id, type, provider_id, upstream_model, display_name, input_per_mtok_micros, output_per_mtok_micros, max_output_tokens)
+                     VALUES ('bench/stream', 'CHAT', 'bench-mock', 'mock', 'Bench stream', 1000000, 2000000, 4096)`);
+    await sql.end();
+    const streamBody = (model: string) => JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "Benchmark: stream 200 chunks." }] });
+    const timeStream = async (url: string, model: string, auth: boolean) => {
+      const t0 = performance.now();
+      const res = await request(url, { method: "POST", headers: auth ? headers : { "content-type": "application/json" }, body: streamBody(model), dispatcher: agent });
+      let first = 0;
+      let chunks = 0;
+      let buffered = "";
+      for await (const piece of res.body) {
+        if (!first) first = performance.now() - t0;
+        buffered += piece.toString();
+        const events = buffered.split("\n\n");
+        buffered = events.pop()!;
+        chunks += events.filter((e) => e.includes('"content":"') && !e.includes('"content":""')).length;
+      }
+      return { first, total: performance.now() - t0, chunks };
+    };
+    const streams: { direct: number[]; gateway: number[]; chunksDirect: number; chunksGateway: number; totalDirect: number[]; totalGateway: number[] } =
+      { direct: [], gateway: [], chunksDirect: 0, chunksGateway: 0, totalDirect: [], totalGateway: [] };
+    const STREAMS = Math.min(CALLS, 100);
+    for (let i = 0; i < STREAMS; i++) {
+      const d = await timeStream(`${mock.url}/v1/chat/completions`, "mock", false);
+      const g = await timeStream(`${BASE}/v1/chat/completions`, "bench/stream", true);
+      streams.direct.push(d.first);
+      streams.gateway.push(g.first);
+      streams.totalDirect.push(d.total);
+      streams.totalGateway.push(g.total);
+      streams.chunksDirect = d.chunks;
+      streams.chunksGateway = g.chunks;
+    }
+    await mock.close();
+    await database.release();
+
     for (let i = 0; i < WARMUP; i++) await chat();
     const series: Record<string, number[]> = { "POST /v1/chat/completions (sandbox, non-streaming)": [], "GET /v1/models": [], "streaming: time to first event": [] };
     for (let i = 0; i < CALLS; i++) series["POST /v1/chat/completions (sandbox, non-streaming)"]!.push(await time(chat));
@@ -85,6 +130,19 @@ async function main() {
       const sorted = [...values].sort((a, b) => a - b);
       return `| ${name} | ${values.length} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 90).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${sorted.at(-1)!.toFixed(2)} |`;
     });
+    const med = (v: number[]) => percentile([...v].sort((a, b) => a - b), 50);
+    const p99 = (v: number[]) => percentile([...v].sort((a, b) => a - b), 99);
+    const added = streams.gateway.map((g, i) => g - streams.direct[i]!);
+    const streamRows = [
+      "",
+      `## Streaming through a real provider adapter (mock upstream, 200 chunks 5 ms apart, ${STREAMS} streams each, interleaved)`,
+      "",
+      "| path | time to first byte p50 ms | p99 ms | whole stream p50 ms | content chunks received |",
+      "| --- | ---: | ---: | ---: | ---: |",
+      `| direct to the mock | ${med(streams.direct).toFixed(2)} | ${p99(streams.direct).toFixed(2)} | ${med(streams.totalDirect).toFixed(1)} | ${streams.chunksDirect} |`,
+      `| through the gateway | ${med(streams.gateway).toFixed(2)} | ${p99(streams.gateway).toFixed(2)} | ${med(streams.totalGateway).toFixed(1)} | ${streams.chunksGateway} |`,
+      `| added by the gateway | ${med(added).toFixed(2)} | ${p99(added).toFixed(2)} | | |`,
+    ];
     const report = [
       `# Gateway latency — ${new Date().toISOString()}`,
       "",
@@ -94,6 +152,7 @@ async function main() {
       "| what | calls | p50 ms | p90 ms | p99 ms | max ms |",
       "| --- | ---: | ---: | ---: | ---: | ---: |",
       ...rows,
+      ...streamRows,
       "",
     ].join("\n");
     console.log(report);

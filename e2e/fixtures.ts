@@ -6,12 +6,15 @@ import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { expect, type Page } from "@playwright/test";
 
-export const INSTANCES = ["http://127.0.0.1:3100", "http://127.0.0.1:3101"] as const;
+const BASE_PORT = Number(process.env.E2E_BASE_PORT ?? 3100);
+export const INSTANCES = [`http://127.0.0.1:${BASE_PORT}`, `http://127.0.0.1:${BASE_PORT + 1}`] as const;
+/** The instance configured for Stripe (a local fake Stripe; see scripts/e2e-servers.ts). */
+export const STRIPE_INSTANCE = `http://127.0.0.1:${BASE_PORT + 2}`;
 
 const run = promisify(execFile);
 
 function databaseUrl(): string {
-  const url = readFileSync(".data/e2e/database-url", "utf8").trim();
+  const url = readFileSync(`.data/e2e-${BASE_PORT}/database-url`, "utf8").trim();
   const host = new URL(url).hostname;
   if (host !== "127.0.0.1" && host !== "localhost") throw new Error(`refusing to run e2e against a non-local database (${host})`);
   return url;
@@ -56,6 +59,14 @@ export async function signUpInBrowser(page: Page, email = uniqueEmail(), passwor
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/billing/);
   return { email, password };
+}
+
+/** Moves the application clock of both instances (they run with ENABLE_TEST_CLOCK). */
+export async function setClockOffset(offsetMs: number) {
+  for (const base of INSTANCES) {
+    const res = await fetch(`${base}/api/test/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ offset_ms: offsetMs }) });
+    expect(res.status).toBe(200);
+  }
 }
 
 export async function balanceOf(key: string, base: string = INSTANCES[0]) {

@@ -1,16 +1,21 @@
-// Serves the built app for the Playwright suite: a fresh embedded PostgreSQL under .data/e2e and TWO
-// `next start` instances on one database (ports 3100 and 3101), so the suite also proves that the
-// money guarantees and key revocation hold across instances. Run by playwright.config.ts.
+// Serves the built app for the Playwright suite: a fresh embedded PostgreSQL under .data/e2e-<port> and
+// TWO sandbox `next start` instances on one database (ports 3100 and 3101), so the suite also proves
+// that the money guarantees and key revocation hold across instances — plus a third instance (3102)
+// configured for Stripe, pointed at a local fake Stripe (scripts/test/fake-stripe.ts), whose hosted
+// checkout page the browser pays on. Run by playwright.config.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-const DATA_DIR = path.resolve(".data/e2e");
-const PORTS = [3100, 3101];
+// E2E_BASE_PORT moves the two instances (and their data folder), so separate runs can coexist.
+const BASE_PORT = Number(process.env.E2E_BASE_PORT ?? 3100);
+const DATA_DIR = path.resolve(`.data/e2e-${BASE_PORT}`);
+const PORTS = [BASE_PORT, BASE_PORT + 1];
+const STRIPE_PORT = BASE_PORT + 2;
 
 async function main() {
   process.env.DATA_DIR = DATA_DIR;
-  process.env.EMBEDDED_PG_PORT ??= "54331";
+  process.env.EMBEDDED_PG_PORT ??= String(54331 + (BASE_PORT - 3100));
   if (!process.env.DATABASE_URL) await rm(DATA_DIR, { recursive: true, force: true }); // every run starts clean
   const { resolveDatabaseUrl } = await import("./lib/database-url");
   const database = await resolveDatabaseUrl((line) => console.log(`[e2e] ${line}`));
@@ -20,7 +25,12 @@ async function main() {
     await writeFile(path.join(DATA_DIR, "database-url"), database.url, { mode: 0o600 });
   });
 
-  const start = (port: number) =>
+  const { startFakeStripe } = await import("./test/fake-stripe");
+  const fakeStripe = await startFakeStripe();
+  fakeStripe.webhookUrl = `http://127.0.0.1:${STRIPE_PORT}/api/webhooks/stripe`;
+  await writeFile(path.join(DATA_DIR, "fake-stripe-url"), fakeStripe.url);
+
+  const start = (port: number, extra: Record<string, string> = {}) =>
     spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
       stdio: "inherit",
       env: {
@@ -30,12 +40,23 @@ async function main() {
         NEXTAUTH_SECRET: "e2e-only-secret-not-for-production-0123456789",
         NEXTAUTH_URL: `http://127.0.0.1:${PORTS[0]}`,
         NEXT_TELEMETRY_DISABLED: "1",
+        ENABLE_TEST_CLOCK: "true",
         // Low limits so the suite can see them work.
         SIGNIN_MAX_ATTEMPTS: process.env.SIGNIN_MAX_ATTEMPTS ?? "8",
+        ...extra,
       },
     });
-  // One after the other: Playwright waits for the last one, so both are up when it is.
+  // One after the other, the last one last: Playwright waits for it, so all are up when it is.
   const children: ChildProcess[] = [];
+  children.push(
+    start(STRIPE_PORT, {
+      STRIPE_SECRET_KEY: "sk_test_e2e_fake",
+      STRIPE_WEBHOOK_SECRET: fakeStripe.secret,
+      STRIPE_API_BASE: fakeStripe.url,
+      NEXTAUTH_URL: `http://127.0.0.1:${STRIPE_PORT}`,
+    }),
+  );
+  await waitForHealth(STRIPE_PORT);
   for (const port of PORTS) {
     children.push(start(port));
     await waitForHealth(port);
@@ -47,6 +68,7 @@ async function main() {
     stopping = true;
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await fakeStripe.close();
     await database.release();
     process.exit(code);
   };

@@ -5,6 +5,7 @@ import { PortalNav } from "@/components/layout/portal-nav";
 import { SignOutButton } from "@/components/layout/sign-out-button";
 import { requireUser } from "@/lib/auth/session";
 import { getBalance } from "@/lib/billing/get-balance";
+import { getBillingSettings } from "@/lib/payments/billing-settings";
 import { displayUsd } from "@/lib/money";
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
@@ -14,6 +15,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     console.error("[portal] could not read the balance", error);
     return null;
   });
+  const settings = await getBillingSettings({ ctx: { userId: user.userId } }).catch(() => null);
   return (
     <div className="flex min-h-dvh flex-col">
       <a
@@ -25,7 +27,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
           <Logo href="/billing" />
-          <PortalNav />
+          <PortalNav isAdmin={user.role === "ADMIN"} />
           <div className="ml-auto flex items-center gap-3">
             {balance ? (
               <Link
@@ -46,6 +48,21 @@ export default async function PortalLayout({ children }: { children: ReactNode }
           </div>
         </div>
       </header>
+      {settings?.lowBalance || settings?.autoTopupNotice ? (
+        <div role="status" className="border-b border-amber-300 bg-amber-50 text-amber-950 dark:border-amber-800 dark:bg-amber-950/60 dark:text-amber-100">
+          <p className="mx-auto max-w-6xl px-4 py-2 text-sm sm:px-6">
+            {settings.lowBalance ? (
+              <>
+                <strong>Your balance is low.</strong> Requests are refused once it runs out.{" "}
+              </>
+            ) : null}
+            {settings.autoTopupNotice ? <>{settings.autoTopupNotice} </> : null}
+            <Link href="/billing" className="font-medium underline underline-offset-4">
+              Go to Billing
+            </Link>
+          </p>
+        </div>
+      ) : null}
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">
         {children}
       </main>

@@ -16,8 +16,12 @@ export function CheckoutButtons({ sessionId, amount }: { sessionId: string; amou
           {error}
         </Alert>
       ) : null}
-      <form action={pay}>
+      <form action={pay} className="space-y-3">
         <input type="hidden" name="sessionId" value={sessionId} />
+        <label className="flex items-start gap-2 text-sm text-zinc-700 dark:text-zinc-300">
+          <input type="checkbox" name="saveCard" value="1" className="mt-0.5 size-4 accent-indigo-600" />
+          <span>Save this test card for auto top-up</span>
+        </label>
         <SubmitButton size="lg" className="w-full" pendingText="Processing…">
           Pay {amount}
         </SubmitButton>

@@ -93,7 +93,12 @@ export function TopUpForm({ sandbox }: { sandbox: boolean }) {
         <Alert tone="warning" title="Sandbox mode: no real money is charged">
           Add funds opens a test checkout page that credits your balance without a card.
         </Alert>
-      ) : null}
+      ) : (
+        <label className="flex items-start gap-2 text-sm text-zinc-700 dark:text-zinc-300">
+          <input type="checkbox" name="saveCard" value="1" className="mt-0.5 size-4 accent-indigo-600" />
+          <span>Save this card for auto top-up</span>
+        </label>
+      )}
       <SubmitButton className="w-full" pendingText="Opening checkout…">
         Add funds
       </SubmitButton>

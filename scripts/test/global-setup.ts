@@ -33,9 +33,11 @@ export async function setup(project: TestProject) {
       throw new Error(`refusing to run tests against a non-local database (${host}); set ALLOW_REMOTE_TEST_DB=1 to insist`);
     }
   } else {
+    // One cluster per port, so runs on different TEST_PG_PORTs (say, two people in one checkout) never meet.
+    const port = Number(process.env.TEST_PG_PORT ?? 54330);
     embedded = await startEmbeddedPostgres({
-      dataDir: path.resolve(".data/test-pg"),
-      port: Number(process.env.TEST_PG_PORT ?? 54330),
+      dataDir: path.resolve(`.data/test-pg-${port}`),
+      port,
       password: "meterway-test",
       fast: true,
     });

@@ -5,7 +5,10 @@ import { parseTopUpAmount } from "@/components/billing/top-up-amount";
 import { requireUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { requestOrigin } from "@/lib/http/request-origin";
+import { updateAutoTopUp, updateLowBalanceAlert } from "@/lib/payments/billing-settings";
 import { createTopUp } from "@/lib/payments/create-top-up";
+import { revalidatePath } from "next/cache";
+import { tryParseUsd } from "@/lib/money";
 
 export interface TopUpState {
   error: string | null;
@@ -20,11 +23,66 @@ export async function startTopUp(_previous: TopUpState, formData: FormData): Pro
   let url: string;
   try {
     const origin = await requestOrigin();
-    ({ url } = await createTopUp({ ctx: { userId: user.userId }, input: { amountMicros: amount.amountMicros }, origin }));
+    ({ url } = await createTopUp({
+      ctx: { userId: user.userId },
+      input: { amountMicros: amount.amountMicros, saveCard: formData.get("saveCard") === "1" },
+      origin,
+    }));
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     console.error("[billing] could not start a top-up", error);
     return { error: "Something went wrong starting the checkout. Please try again." };
   }
   redirect(url);
+}
+
+export interface SettingsState {
+  error: string | null;
+  saved: boolean;
+}
+
+const dollars = (formData: FormData, field: string): bigint | null | "invalid" => {
+  const text = String(formData.get(field) ?? "").trim();
+  if (!text) return null;
+  const micros = tryParseUsd(text);
+  return micros === null ? "invalid" : micros;
+};
+
+/** Auto top-up: on/off, threshold, amount, monthly cap. */
+export async function saveAutoTopUp(_previous: SettingsState, formData: FormData): Promise<SettingsState> {
+  const user = await requireUser();
+  const threshold = dollars(formData, "threshold");
+  const amount = dollars(formData, "amount");
+  const cap = dollars(formData, "cap");
+  if (threshold === "invalid" || threshold === null) return { error: "Enter the balance that triggers a top-up, like 5.00", saved: false };
+  if (amount === "invalid" || amount === null) return { error: "Enter the amount to add, like 20.00", saved: false };
+  if (cap === "invalid") return { error: "Enter the monthly cap as a dollar amount, or leave it empty", saved: false };
+  try {
+    await updateAutoTopUp({
+      ctx: { userId: user.userId },
+      input: { enabled: formData.get("enabled") === "1", thresholdMicros: threshold, amountMicros: amount, monthlyCapMicros: cap },
+    });
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message, saved: false };
+    console.error("[billing] could not save auto top-up", error);
+    return { error: "Something went wrong saving your settings. Please try again.", saved: false };
+  }
+  revalidatePath("/", "layout");
+  return { error: null, saved: true };
+}
+
+/** The low-balance alert threshold (empty turns the alert off). */
+export async function saveLowBalanceAlert(_previous: SettingsState, formData: FormData): Promise<SettingsState> {
+  const user = await requireUser();
+  const threshold = dollars(formData, "alertThreshold");
+  if (threshold === "invalid") return { error: "Enter the alert threshold as a dollar amount, like 5.00", saved: false };
+  try {
+    await updateLowBalanceAlert({ ctx: { userId: user.userId }, input: { thresholdMicros: threshold } });
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message, saved: false };
+    console.error("[billing] could not save the alert", error);
+    return { error: "Something went wrong saving your settings. Please try again.", saved: false };
+  }
+  revalidatePath("/", "layout");
+  return { error: null, saved: true };
 }

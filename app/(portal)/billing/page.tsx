@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AutoTopUpForm, LowBalanceAlertForm } from "@/components/billing/payment-settings";
 import { RedeemCodeForm } from "@/components/billing/redeem-code-form";
 import { TopUpForm } from "@/components/billing/top-up-form";
 import { PageHeader } from "@/components/layout/page-header";
@@ -14,7 +15,12 @@ import { requireUser } from "@/lib/auth/session";
 import { getBalance } from "@/lib/billing/get-balance";
 import { stripeEnabled } from "@/lib/env.js";
 import { displayUsd } from "@/lib/money";
+import { getBillingSettings } from "@/lib/payments/billing-settings";
+import { getCheckoutStatus } from "@/lib/payments/checkout-status";
 import { listPayments } from "@/lib/payments/list-payments";
+
+/** "12.500000" → "12.50" for a form field; "" when unset. */
+const field = (micros: bigint | null) => (micros === null ? "" : displayUsd(micros).replace(/^\$/, "").replace(/,/g, ""));
 
 export const metadata: Metadata = { title: "Billing" };
 
@@ -33,17 +39,33 @@ const linkClasses =
 export default async function BillingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const ctx = { userId: user.userId };
-  const [{ checkout }, balance, payments] = await Promise.all([searchParams, getBalance({ ctx }), listPayments({ ctx })]);
+  const [params, balance, payments, settings] = await Promise.all([searchParams, getBalance({ ctx }), listPayments({ ctx }), getBillingSettings({ ctx })]);
+  const checkout = params.checkout;
+  // After Stripe Checkout: say what really happened — the webhook may not have arrived yet.
+  const sessionId = typeof params.session_id === "string" ? params.session_id : null;
+  const returned = checkout === "success" && sessionId ? await getCheckoutStatus({ ctx, input: { sessionId } }) : null;
+  const pending = returned?.status === "PENDING";
 
   return (
     <>
-      <PageHeader title="Billing" description="Your prepaid balance pays for every API request. Add funds at any time." />
+      <PageHeader
+        title="Billing"
+        description="Your prepaid balance pays for every API request. Add funds at any time."
+        action={
+          <Link href="/billing/history" className={linkClasses}>
+            Balance history →
+          </Link>
+        }
+      />
 
-      {checkout === "success" ? (
+      {checkout === "success" && pending ? (
+        <Alert tone="info" role="status" title="Payment pending" className="mb-6">
+          Stripe has your payment of {displayUsd(returned.amountMicros)}; it is added to your balance as soon as it is confirmed, usually
+          within a few seconds. <Link href={`/billing?checkout=success&session_id=${sessionId}`} className={linkClasses}>Refresh</Link>
+        </Alert>
+      ) : checkout === "success" ? (
         <Alert tone="success" role="status" title="Payment received" className="mb-6">
-          {stripeEnabled
-            ? "Thank you. Your balance is updated as soon as the payment is confirmed, usually within a few seconds."
-            : "Thank you. The funds have been added to your balance."}
+          {returned ? `Thank you. ${displayUsd(returned.amountMicros)} has been added to your balance.` : "Thank you. The funds have been added to your balance."}
         </Alert>
       ) : checkout === "canceled" ? (
         <Alert tone="info" role="status" title="Checkout canceled" className="mb-6">
@@ -87,8 +109,39 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
       </div>
       <RedeemCodeForm />
 
+      <div className="mt-6 grid items-start gap-6 lg:grid-cols-5">
+        <Card className="lg:col-span-3" aria-labelledby="auto-top-up-heading">
+          <CardHeader id="auto-top-up-heading" title="Auto top-up" description="Never run dry in the middle of a job." />
+          <CardBody>
+            <AutoTopUpForm
+              autoTopUp={{
+                enabled: settings.autoTopupEnabled,
+                threshold: field(settings.autoTopupThresholdMicros),
+                amount: field(settings.autoTopupAmountMicros),
+                cap: field(settings.autoTopupMonthlyCapMicros),
+                hasSavedCard: settings.hasSavedCard,
+                notice: settings.autoTopupNotice,
+              }}
+            />
+          </CardBody>
+        </Card>
+        <Card className="lg:col-span-2" aria-labelledby="alert-heading">
+          <CardHeader id="alert-heading" title="Low-balance alert" description="Hear about it before requests start failing." />
+          <CardBody>
+            <LowBalanceAlertForm alertThreshold={field(settings.lowBalanceThresholdMicros)} />
+          </CardBody>
+        </Card>
+      </div>
+
       <Card className="mt-6" aria-labelledby="payments-heading">
-        <CardHeader id="payments-heading" title="Payment history" description="Your top-ups, newest first." />
+        <div className="flex flex-wrap items-start justify-between gap-2 pr-5">
+          <CardHeader id="payments-heading" title="Payment history" description="Your top-ups, newest first." />
+          {payments.length > 0 ? (
+            <a href="/api/payments/export" className={`${linkClasses} mt-5 text-sm`} download>
+              Download CSV
+            </a>
+          ) : null}
+        </div>
         {payments.length === 0 ? (
           <EmptyState title="No payments yet">Your top-ups will appear here.</EmptyState>
         ) : (
@@ -97,6 +150,7 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
               <TR>
                 <TH>Date</TH>
                 <TH className="text-right">Amount</TH>
+                <TH>Kind</TH>
                 <TH>Method</TH>
                 <TH>Status</TH>
                 <TH>Receipt</TH>
@@ -111,9 +165,11 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
                       <DateTime value={payment.createdAt} />
                     </TD>
                     <TD className="text-right font-medium tabular-nums">{displayUsd(payment.amountMicros)}</TD>
+                    <TD>{payment.kind === "AUTO_TOPUP" ? "Auto top-up" : "Top-up"}</TD>
                     <TD>{payment.provider === "STRIPE" ? "Stripe" : "Sandbox"}</TD>
                     <TD>
                       <Badge tone={status.tone}>{status.label}</Badge>
+                      {payment.failureReason ? <p className="mt-1 max-w-56 text-xs text-zinc-600 dark:text-zinc-400">{payment.failureReason}</p> : null}
                     </TD>
                     <TD>
                       {payment.receiptUrl ? (

@@ -15,7 +15,7 @@ async function run(verb: typeof paySandboxCheckout | typeof cancelSandboxCheckou
   const sessionId = String(formData.get("sessionId") ?? "");
   try {
     // The verb only finds checkouts that belong to this user, so the id from the form is safe to use.
-    await verb({ ctx: { userId: user.userId }, input: { sessionId } });
+    await verb({ ctx: { userId: user.userId }, input: { sessionId, saveCard: formData.get("saveCard") === "1" } });
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     console.error("[sandbox-checkout] unexpected error", error);
