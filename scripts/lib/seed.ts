@@ -48,10 +48,15 @@ export async function seed(databaseUrl: string): Promise<{ providers: number; mo
       providers += r.rowCount ?? 0;
     }
     for (const m of file.models) {
+      // The model and its first price-history entry, together; an existing model is left alone.
       const r = await client.query(
-        `INSERT INTO models (id, type, provider_id, upstream_model, display_name, description,
-           input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, context_window, max_output_tokens)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+        `WITH m AS (
+           INSERT INTO models (id, type, provider_id, upstream_model, display_name, description,
+             input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, context_window, max_output_tokens)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING
+           RETURNING id, input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros)
+         INSERT INTO model_prices (model_id, input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, changed_by)
+         SELECT id, input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, 'seed' FROM m`,
         [m.id, m.type, m.providerId, m.upstreamModel, m.displayName, m.description,
           m.inputPerMtokMicros ?? null, m.outputPerMtokMicros ?? null, m.perImageMicros ?? null, m.perTaskMicros ?? null,
           m.contextWindow ?? null, m.maxOutputTokens ?? null],
