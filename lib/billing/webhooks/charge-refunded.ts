@@ -2,6 +2,7 @@
 // is available: what was already spent cannot be taken back, and the shortfall is recorded.
 // amount_refunded is cumulative, so each new total applies once (reference per total).
 import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
 import { displayUsd } from "@/lib/money";
 import { MICROS_PER_CENT } from "@/lib/payments/limits";
@@ -54,6 +55,14 @@ export async function chargeRefunded(object: unknown) {
         status: refundedTotal >= payment.amount_micros ? "REFUNDED" : undefined,
         failureReason: shortfall > 0n ? `refund shortfall ${displayUsd(shortfall)} (already spent)` : undefined,
       },
+    });
+    await recordAudit(tx, {
+      actorLabel: "stripe",
+      action: "payment.refunded",
+      targetType: "payment",
+      targetId: payment.id,
+      before: { refundedMicros: payment.refunded_micros },
+      after: { refundedMicros: refundedTotal, debitedMicros: debit, shortfallMicros: shortfall, charge: charge.id },
     });
     return { handled: true, debited: debit, shortfall };
   });

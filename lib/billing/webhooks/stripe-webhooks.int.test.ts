@@ -109,6 +109,17 @@ describe("Stripe webhooks", () => {
     expect((await accountState(account.id)).balance).toBe(6_000_000n);
   });
 
+  it("marks a disputed payment and audits it, leaving the balance to an operator", async () => {
+    const { sessionId, account } = await checkout(10_000_000n);
+    expect(await deliver(stripe.pay(sessionId))).toBe(200);
+    const intentId = stripe.sessions.get(sessionId)!.payment_intent as string;
+    expect(await deliver(stripe.event("charge.dispute.created", { id: "dp_1", object: "dispute", created: 0, payment_intent: intentId, reason: "fraudulent" }))).toBe(200);
+    const payment = await db.payment.findUniqueOrThrow({ where: { externalId: sessionId } });
+    expect(payment.status).toBe("DISPUTED");
+    expect(await db.auditEvent.count({ where: { action: "payment.disputed", targetId: payment.id } })).toBe(1);
+    expect((await accountState(account.id)).balance).toBe(10_000_000n);
+  });
+
   it("reconciliation credits a payment whose webhook was lost, once and only once", async () => {
     const { sessionId, account } = await checkout(15_000_000n);
     stripe.pay(sessionId); // paid at Stripe, but the event never arrives
