@@ -9,6 +9,8 @@
 //   "mock:fault=reset"              destroys the connection after half the chunks
 //   "mock:fault=malformed"          a chunk that is not JSON, after half the chunks
 //   "mock:fault=no-usage"           never reports usage
+// Async media (OpenAI-style /videos, a generic /music): "mock:ready=300" finishes the job 300 ms after
+// submission, "mock:fail=job" makes the job itself fail; "mock:fault=500" fails the submission.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -53,6 +55,7 @@ const promptTokens = (body: Record<string, unknown>) => Math.max(1, Math.ceil(JS
 export async function startMockUpstream(defaults: MockOptions = {}): Promise<MockUpstream> {
   const d = { latencyMs: defaults.latencyMs ?? 0, chunks: defaults.chunks ?? 8, spacingMs: defaults.spacingMs ?? 0, usage: defaults.usage ?? true };
   const requests: MockUpstream["requests"] = [];
+  const mediaJobs = new Map<string, { readyAt: number; fail: boolean; model: string }>();
 
   const server = http.createServer(async (req, res) => {
     const raw: Buffer[] = [];
@@ -81,6 +84,32 @@ export async function startMockUpstream(defaults: MockOptions = {}): Promise<Moc
             : { error: { message: `mock failure ${status}`, type: status < 500 ? "invalid_request_error" : "server_error", code: null, param: status === 400 ? "messages" : null } },
         ),
       );
+      return;
+    }
+
+    const media = mediaRoute(req.method ?? "GET", path);
+    if (media) {
+      const sendJson = (status: number, payload: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+      if (media.op === "submit") {
+        const opts: Record<string, string> = Object.fromEntries(String(body.model ?? "").split(":").slice(1).map((p) => p.split("=") as [string, string]));
+        const id = `${media.kind === "videos" ? "video" : "music"}_mock_${mediaJobs.size + 1}_${Date.now()}`;
+        mediaJobs.set(id, { readyAt: Date.now() + Number(opts.ready ?? 0), fail: opts.fail === "job", model: String(body.model) });
+        return sendJson(200, media.kind === "videos" ? { id, object: "video", model: body.model, status: "queued", progress: 0 } : { id, status: "queued" });
+      }
+      const job = mediaJobs.get(media.id);
+      if (!job) return sendJson(404, { error: { message: `no such job ${media.id}`, type: "invalid_request_error" } });
+      const ready = Date.now() >= job.readyAt;
+      if (media.op === "status") {
+        if (media.kind === "videos") {
+          const status = !ready ? "in_progress" : job.fail ? "failed" : "completed";
+          return sendJson(200, { id: media.id, object: "video", model: job.model, status, progress: ready ? 100 : 50, ...(status === "failed" ? { error: { code: "mock_failure", message: "mock video generation failed" } } : {}) });
+        }
+        const status = !ready ? "running" : job.fail ? "failed" : "succeeded";
+        return sendJson(200, { id: media.id, status, audio_url: status === "succeeded" ? `/v1/music/${media.id}/audio` : null, ...(status === "failed" ? { error: { message: "mock music generation failed" } } : {}) });
+      }
+      if (!ready || job.fail) return sendJson(409, { error: { message: "the job has no content", type: "invalid_request_error" } });
+      const bytes = media.kind === "videos" ? Buffer.from(`\x00\x00\x00\x18ftypmp42mock video ${media.id}`) : Buffer.from(`RIFFmock audio ${media.id}`);
+      res.writeHead(200, { "content-type": media.kind === "videos" ? "video/mp4" : "audio/wav", "content-length": String(bytes.length) }).end(bytes);
       return;
     }
 
@@ -174,4 +203,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.argv[2] ?? 4010);
   const mock = await startMockUpstream({ port, latencyMs: Number(process.env.MOCK_LATENCY_MS ?? 0), chunks: Number(process.env.MOCK_CHUNKS ?? 8) });
   console.log(`mock upstream on ${mock.url}`);
+}
+
+/** Which async media call a request is: submit, status or content of a video or music job. */
+function mediaRoute(method: string, path: string): { kind: "videos" | "music"; op: "submit" | "status" | "content"; id: string } | null {
+  const m = /\/(videos|music)(?:\/([\w-]+)(\/content|\/audio)?)?$/.exec(path);
+  if (!m) return null;
+  const kind = m[1] as "videos" | "music";
+  if (!m[2]) return method === "POST" ? { kind, op: "submit", id: "" } : null;
+  if (method !== "GET") return null;
+  return { kind, op: m[3] ? "content" : "status", id: m[2] };
 }

@@ -1,8 +1,14 @@
-// In-process background work: the hold sweeper (API.md: "Nothing stuck"). Safe on many instances.
+// In-process background work: the hold sweeper (API.md: "Nothing stuck") and the async task runner.
+// Safe on many instances (holds: conditional statements; tasks: row leases).
 import { env } from "@/lib/env.js";
 import { sweepExpiredHolds } from "@/lib/billing/holds";
+import { hasOpenTasks, onWake, purgeExpiredResults, runOnce } from "@/lib/gateway/tasks/runner";
 
 const SWEEP_EVERY_MS = 30_000;
+/** The task runner polls every ~500 ms while there is work, backing off to 5 s when idle. */
+const TASKS_BUSY_MS = 500;
+const TASKS_IDLE_MAX_MS = 5_000;
+const TASKS_IN_PARALLEL = 4;
 
 const g = globalThis as unknown as { __mwJobs?: boolean };
 
@@ -21,4 +27,43 @@ export function startBackgroundJobs(): void {
   };
   setInterval(sweep, SWEEP_EVERY_MS).unref();
   void sweep();
+  startTaskRunner();
+}
+
+function startTaskRunner(): void {
+  let idleMs = TASKS_BUSY_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  const loop = async () => {
+    if (running) return;
+    running = true;
+    let worked = false;
+    try {
+      // Drain what is due (a few tasks at a time), then wait.
+      for (let round = 0; round < 25; round++) {
+        const results = await Promise.all(Array.from({ length: TASKS_IN_PARALLEL }, () => runOnce()));
+        if (!results.some(Boolean)) break;
+        worked = true;
+      }
+      // Tasks still running upstream keep the loop at its busy pace; only a quiet database backs it off.
+      if (!worked) worked = await hasOpenTasks();
+    } catch (error) {
+      console.error("[jobs] task runner failed:", (error as Error).message);
+    } finally {
+      running = false;
+    }
+    idleMs = worked ? TASKS_BUSY_MS : Math.min(TASKS_IDLE_MAX_MS, idleMs * 2);
+    timer = setTimeout(loop, idleMs);
+    timer.unref();
+  };
+  // A task submitted on this instance starts at once.
+  onWake(() => {
+    idleMs = TASKS_BUSY_MS;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(loop, 0);
+  });
+  setInterval(() => {
+    purgeExpiredResults().catch((error) => console.error("[jobs] result purge failed:", (error as Error).message));
+  }, SWEEP_EVERY_MS).unref();
+  void loop();
 }

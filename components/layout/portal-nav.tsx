@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/billing", label: "Billing" },
   { href: "/keys", label: "API keys" },
   { href: "/usage", label: "Usage" },
+  { href: "/tasks", label: "Tasks" },
   { href: "/getting-started", label: "Getting started" },
 ] as const;
 

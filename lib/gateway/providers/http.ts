@@ -106,3 +106,37 @@ export function toProviderError(error: unknown): ProviderError {
   const message = error instanceof Error ? error.message : String(error);
   return new ProviderError({ kind: "connection", message: `could not reach the provider (${message})` });
 }
+
+/** GETs a URL (async media: polling a job, downloading its result). Non-2xx becomes a ProviderError. */
+export async function getUpstream(req: Omit<UpstreamRequest, "body">): Promise<Dispatcher.ResponseData> {
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(req.url, { method: "GET", dispatcher: agent(), headers: req.headers, signal: req.signal });
+  } catch (error) {
+    throw toProviderError(error);
+  }
+  if (res.statusCode >= 400) {
+    const text = await res.body.text().catch(() => "");
+    throw new ProviderError({ kind: "http", status: res.statusCode, ...describeErrorBody(text, res.statusCode) });
+  }
+  return res;
+}
+
+/** A whole response body as bytes, at most `limit` of them. */
+export async function readBytes(res: Dispatcher.ResponseData, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const piece of res.body) {
+      size += (piece as Buffer).length;
+      if (size > limit) {
+        res.body.destroy();
+        throw new ProviderError({ kind: "http", status: 502, message: `the provider's result is larger than ${limit} bytes` });
+      }
+      chunks.push(piece as Buffer);
+    }
+  } catch (error) {
+    throw toProviderError(error);
+  }
+  return Buffer.concat(chunks);
+}

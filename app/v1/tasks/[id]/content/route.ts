@@ -1,0 +1,5 @@
+// GET /v1/tasks/{id}/content — the result bytes, for the owner's API key or a signed, expiring URL
+import { taskContent } from "@/lib/gateway/tasks/content";
+
+export const dynamic = "force-dynamic";
+export const GET = taskContent;

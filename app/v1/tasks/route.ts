@@ -1,0 +1,6 @@
+// GET /v1/tasks — the key owner's tasks, newest first, cursor-paginated (?limit=&after=)
+import { gatewayRoute } from "@/lib/gateway/route";
+import { listTasks } from "@/lib/gateway/tasks/list-tasks";
+
+export const dynamic = "force-dynamic";
+export const GET = gatewayRoute(listTasks);
