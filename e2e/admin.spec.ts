@@ -139,6 +139,6 @@ test("a key an admin disables is refused by both instances within a second", asy
     expect(s, base).toBe(401);
   }
   const res = await fetch(`${INSTANCES[1]}/v1/models`, { headers: { authorization: `Bearer ${customer.key}` } });
-  expect(((await res.json()) as { error: { message: string } }).error.message).toBe("This API key is disabled");
+  expect(((await res.json()) as { error: { message: string } }).error.message).toBe("This API key is disabled.");
   await expect(page.getByRole("row").filter({ hasText: "e2e" }).getByText("Disabled")).toBeVisible();
 });

@@ -4,9 +4,17 @@ import clsx from "clsx";
 import { useRef, useState, useTransition } from "react";
 import { createKeyAction, type CreateKeyResult, type KeyField } from "@/app/(portal)/keys/actions";
 import { Alert } from "@/components/ui/alert";
-import { FieldError, FieldHint, Input, Label, describedBy } from "@/components/ui/input";
+import { FieldError, FieldHint, Input, Label, describedBy, inputClasses } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
 import { KeyReveal } from "./key-reveal";
+
+/** The choices for a spend limit's reset period (UTC calendar periods). */
+export const LIMIT_PERIODS = [
+  { value: "NONE", label: "Never (lifetime limit)" },
+  { value: "DAILY", label: "Every day" },
+  { value: "WEEKLY", label: "Every week (Monday)" },
+  { value: "MONTHLY", label: "Every month" },
+] as const;
 
 export interface ModelChoice {
   id: string;
@@ -111,7 +119,7 @@ export function CreateKeyForm({ models, today }: { models: ModelChoice[]; today:
           </fieldset>
         </div>
 
-        <details className="group rounded-lg border border-zinc-200 dark:border-zinc-800" open={Boolean(fieldErrors.spendLimit || fieldErrors.rateLimit || fieldErrors.allowedModels || fieldErrors.expiresAt) || undefined}>
+        <details className="group rounded-lg border border-zinc-200 dark:border-zinc-800" open={Boolean(fieldErrors.spendLimit || fieldErrors.spendLimitPeriod || fieldErrors.rateLimit || fieldErrors.allowedModels || fieldErrors.expiresAt) || undefined}>
           <summary className="cursor-pointer rounded-lg px-3 py-2.5 text-sm font-medium select-none focus-visible:outline-2 focus-visible:outline-indigo-500">
             Limits (optional)
             <span className="ml-2 font-normal text-zinc-600 dark:text-zinc-400">spend and rate limits, models, expiry</span>
@@ -134,8 +142,18 @@ export function CreateKeyForm({ models, today }: { models: ModelChoice[]; today:
                   aria-describedby={describedBy("spend-limit-hint", fieldErrors.spendLimit && "spend-limit-error")}
                 />
               </div>
-              <FieldHint id="spend-limit-hint">Requests are refused once this key has spent this much in total.</FieldHint>
+              <FieldHint id="spend-limit-hint">Requests are refused once this key has spent this much in the period.</FieldHint>
               <FieldError id="spend-limit-error">{fieldErrors.spendLimit}</FieldError>
+              <Label htmlFor="spend-limit-period" className="mt-4">
+                Limit resets
+              </Label>
+              <select id="spend-limit-period" name="spendLimitPeriod" defaultValue="NONE" className={clsx(inputClasses, "mt-1 max-w-48")}>
+                {LIMIT_PERIODS.map((p) => (
+                  <option key={p.value} value={p.value}>
+                    {p.label}
+                  </option>
+                ))}
+              </select>
               <Label htmlFor="rate-limit" className="mt-4">
                 Rate limit per minute (optional)
               </Label>

@@ -214,7 +214,7 @@ describe("disabling", () => {
     await setKeyDisabled({ ctx: admin, input: { keyId: customer.keyId, disabled: true } });
     const refused = await chatRequest(customer.key, "sandbox/chat");
     expect(refused.status).toBe(401);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe("This API key is disabled");
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe("This API key is disabled.");
     await setKeyDisabled({ ctx: admin, input: { keyId: customer.keyId, disabled: false } });
     expect((await chatRequest(customer.key, "sandbox/chat")).status).toBe(200);
     expect(await db.auditEvent.count({ where: { targetId: customer.keyId, action: { in: ["key.disabled", "key.enabled"] } } })).toBe(2);

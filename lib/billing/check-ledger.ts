@@ -38,7 +38,7 @@ export async function checkLedger(): Promise<{ ok: boolean; accounts: number; vi
   );
   add(
     await db.$queryRaw`
-      SELECT k.user_id::text AS account_id,
+      SELECT (SELECT a.id::text FROM accounts a WHERE a.user_id = k.user_id) AS account_id,
              format('key %s reserved %s, sum of its active holds %s', k.prefix, k.reserved_micros, COALESCE(s.total, 0)) AS detail
       FROM api_keys k LEFT JOIN (SELECT api_key_id, sum(amount_micros) AS total FROM holds WHERE status = 'ACTIVE' GROUP BY 1) s
         ON s.api_key_id = k.id
@@ -58,6 +58,29 @@ export async function checkLedger(): Promise<{ ok: boolean; accounts: number; vi
       FROM usage_records u LEFT JOIN ledger_entries l ON l.usage_record_id = u.id
       WHERE u.status <> 'FAILED' AND l.id IS NULL`,
     "every charged request has one ledger entry",
+  );
+  // Async tasks: charged exactly the price on success, nothing otherwise, and no hold left behind.
+  add(
+    await db.$queryRaw`
+      SELECT t.account_id::text AS account_id,
+             format('task %s succeeded with cost %s but its ledger has %s', t.id, t.cost_micros, COALESCE(l.amount_micros::text, 'no entry')) AS detail
+      FROM tasks t LEFT JOIN ledger_entries l ON l.reference = 'usage:' || t.id
+      WHERE t.status = 'SUCCEEDED' AND (l.id IS NULL OR l.amount_micros <> -t.cost_micros)`,
+    "a succeeded task is charged exactly once",
+  );
+  add(
+    await db.$queryRaw`
+      SELECT t.account_id::text AS account_id, format('task %s is %s but was charged', t.id, lower(t.status::text)) AS detail
+      FROM tasks t JOIN ledger_entries l ON l.reference = 'usage:' || t.id
+      WHERE t.status IN ('FAILED', 'CANCELED')`,
+    "a failed or canceled task costs nothing",
+  );
+  add(
+    await db.$queryRaw`
+      SELECT t.account_id::text AS account_id, format('task %s is %s but its hold is still active', t.id, lower(t.status::text)) AS detail
+      FROM tasks t JOIN holds h ON h.id = t.hold_id
+      WHERE t.status IN ('SUCCEEDED', 'FAILED', 'CANCELED') AND h.status = 'ACTIVE' AND t.completed_at < now() - interval '5 minutes'`,
+    "a finished task holds nothing",
   );
   const accounts = await db.account.count();
   return { ok: violations.length === 0, accounts, violations };

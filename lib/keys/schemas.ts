@@ -1,11 +1,14 @@
 import { z } from "zod";
 
 export const KeyEnvironment = z.enum(["DEVELOPMENT", "PRODUCTION"]);
+export const KeyLimitPeriod = z.enum(["NONE", "DAILY", "WEEKLY", "MONTHLY"]);
 
 export const CreateKeyInput = z.object({
   name: z.string().trim().min(1, "Give the key a name").max(80, "Keep the name under 80 characters"),
   environment: KeyEnvironment.default("DEVELOPMENT"),
   spendLimitMicros: z.bigint().positive("The spend limit must be more than $0").nullable().default(null),
+  /** How often the spend limit resets; NONE means it is a lifetime limit. */
+  spendLimitPeriod: KeyLimitPeriod.default("NONE"),
   allowedModels: z.array(z.string().trim().min(1)).max(100).default([]),
   expiresAt: z.date().nullable().default(null),
   rateLimitPerMinute: z.number().int().positive("The rate limit must be at least 1 request a minute").max(1_000_000).nullable().default(null),
@@ -23,6 +26,9 @@ export const KeySummary = z.object({
   prefix: z.string(),
   spendLimitMicros: z.bigint().nullable(),
   spentMicros: z.bigint(),
+  spendLimitPeriod: KeyLimitPeriod,
+  periodStartedAt: z.date().nullable(),
+  periodSpentMicros: z.bigint(),
   allowedModels: z.array(z.string()),
   rateLimitPerMinute: z.number().int().nullable(),
   expiresAt: z.date().nullable(),
@@ -39,6 +45,9 @@ export const keySummarySelect = {
   prefix: true,
   spendLimitMicros: true,
   spentMicros: true,
+  spendLimitPeriod: true,
+  periodStartedAt: true,
+  periodSpentMicros: true,
   allowedModels: true,
   rateLimitPerMinute: true,
   expiresAt: true,
@@ -46,3 +55,23 @@ export const keySummarySelect = {
   lastUsedAt: true,
   createdAt: true,
 } as const;
+
+/** Editable settings of an existing key (the secret and environment never change here). */
+export const UpdateKeyInput = z.object({
+  id: z.uuid("Unknown key"),
+  name: CreateKeyInput.shape.name,
+  spendLimitMicros: z.bigint().positive("The spend limit must be more than $0").nullable(),
+  spendLimitPeriod: KeyLimitPeriod,
+  allowedModels: z.array(z.string().trim().min(1)).max(100),
+  expiresAt: z.date().nullable(),
+  rateLimitPerMinute: z.number().int().positive("The rate limit must be at least 1 request a minute").max(1_000_000).nullable(),
+});
+export type UpdateKeyInput = z.input<typeof UpdateKeyInput>;
+
+/** How long the old secret keeps working after a rotation. */
+export const RotateGrace = z.enum(["now", "1h", "24h", "7d"]);
+export type RotateGrace = z.infer<typeof RotateGrace>;
+export const ROTATE_GRACE_MS: Record<RotateGrace, number> = { now: 0, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 };
+
+export const RotateKeyInput = z.object({ id: z.uuid("Unknown key"), grace: RotateGrace.default("now") });
+export type RotateKeyInput = z.input<typeof RotateKeyInput>;

@@ -87,7 +87,7 @@ export async function verifyKey(headers: Headers, now = Date.now()): Promise<Aut
   const key = entry.key;
   if (!key) throw new AppError("invalid_api_key", "Incorrect API key provided.");
   if (key.revoked) throw new AppError("invalid_api_key", "This API key has been revoked.");
-  if (key.keyDisabled) throw new AppError("invalid_api_key", "This API key is disabled");
+  if (key.keyDisabled) throw new AppError("invalid_api_key", "This API key is disabled.");
   if (key.disabled) throw new AppError("invalid_api_key", "This account is disabled. Contact support.");
   if (key.expiresAt && key.expiresAt.getTime() <= now) throw new AppError("invalid_api_key", "This API key has expired.");
   return key;

@@ -3,243 +3,318 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import clsx from "clsx";
 import { PageHeader } from "@/components/layout/page-header";
-import { SpendChart, type SpendPoint } from "@/components/usage/spend-chart";
-import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { buttonClasses } from "@/components/ui/button";
+import { TYPE_LABELS } from "@/components/usage/labels";
+import { BalanceChart, RequestsChart, UsageChart, type UsagePoint } from "@/components/usage/usage-chart";
+import { UsageTabs } from "@/components/usage/usage-tabs";
+import { Button, buttonClasses } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { CopyButton } from "@/components/ui/copy-button";
-import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Input, Label } from "@/components/ui/input";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
-import { requestOrigin } from "@/lib/http/request-origin";
 import { displayUsd } from "@/lib/money";
+import { balanceTrend } from "@/lib/usage/balance-trend";
 import { listUsage } from "@/lib/usage/list-usage";
-import { UsagePeriod } from "@/lib/usage/schemas";
-import { spendSeries } from "@/lib/usage/spend-series";
-import { usageTotals } from "@/lib/usage/usage-totals";
+import { usageSummary, type UsageAmounts } from "@/lib/usage/usage-summary";
+import { UsageTable } from "@/components/usage/usage-table";
 
 export const metadata: Metadata = { title: "Usage" };
 
-const PERIODS: Record<UsagePeriod, { label: string; ms: number; bucket: "hour" | "day" }> = {
-  "24h": { label: "Last 24 hours", ms: 24 * 3_600_000, bucket: "hour" },
-  "7d": { label: "Last 7 days", ms: 7 * 86_400_000, bucket: "day" },
-  "30d": { label: "Last 30 days", ms: 30 * 86_400_000, bucket: "day" },
-};
+const PRESETS = {
+  "24h": { label: "24 hours", ms: 24 * 3_600_000 },
+  "7d": { label: "7 days", ms: 7 * 86_400_000 },
+  "30d": { label: "30 days", ms: 30 * 86_400_000 },
+  "90d": { label: "90 days", ms: 90 * 86_400_000 },
+} as const;
+type Preset = keyof typeof PRESETS;
 
-const STATUS: Record<"SUCCEEDED" | "PARTIAL" | "FAILED", { label: string; tone: BadgeTone }> = {
-  SUCCEEDED: { label: "Succeeded", tone: "green" },
-  PARTIAL: { label: "Partial", tone: "yellow" },
-  FAILED: { label: "Failed", tone: "red" },
-};
-
-const hourLabel = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" });
+const hourLabel = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 const dayLabel = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 const integer = new Intl.NumberFormat("en-US");
-
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** The chosen range: a preset, or whole UTC days from/to (to included); hourly buckets up to 14 days. */
+function readRange(params: Record<string, string | string[] | undefined>) {
+  const fromText = first(params.from);
+  const toText = first(params.to);
+  let from: Date;
+  let to: Date;
+  let preset: Preset | null = null;
+  if (fromText && toText && DAY.test(fromText) && DAY.test(toText) && fromText <= toText) {
+    from = new Date(`${fromText}T00:00:00Z`);
+    to = new Date(`${toText}T00:00:00Z`);
+    to.setUTCDate(to.getUTCDate() + 1);
+    if (to.getTime() - from.getTime() > 400 * 86_400_000) from = new Date(to.getTime() - 400 * 86_400_000);
+  } else {
+    const p = first(params.range);
+    preset = p && p in PRESETS ? (p as Preset) : "7d";
+    to = new Date();
+    from = new Date(to.getTime() - PRESETS[preset].ms);
+  }
+  const span = to.getTime() - from.getTime();
+  const wanted = first(params.bucket);
+  const bucket: "hour" | "day" = span > 14 * 86_400_000 ? "day" : wanted === "hour" || wanted === "day" ? wanted : span <= 2 * 86_400_000 ? "hour" : "day";
+  return { from, to, preset, bucket, fromText: from.toISOString().slice(0, 10), toText: new Date(to.getTime() - 1).toISOString().slice(0, 10) };
+}
 
 export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const ctx = { userId: user.userId };
-  const params = await searchParams;
-  const period = UsagePeriod.catch("7d").parse(params.period);
-  const cursor = typeof params.cursor === "string" && params.cursor.length <= 200 ? params.cursor : undefined;
-  const { ms, bucket } = PERIODS[period];
-  const to = new Date();
-  const from = new Date(to.getTime() - ms);
-
-  const [totals, series, recent, origin] = await Promise.all([
-    usageTotals({ ctx, input: { from, to } }),
-    spendSeries({ ctx, input: { from, to, bucket } }),
-    listUsage({ ctx, input: { from, to, limit: 25, cursor } }).catch((error: unknown) => {
-      // A stale or hand-edited cursor: show the first page instead of an error.
-      if (isAppError(error)) return listUsage({ ctx, input: { from, to, limit: 25 } });
-      throw error;
-    }),
-    requestOrigin(),
+  const range = readRange(await searchParams);
+  const { from, to, bucket } = range;
+  const [summary, trend, recent] = await Promise.all([
+    usageSummary({ ctx, input: { from, to, bucket } }),
+    balanceTrend({ ctx, input: { from, to, bucket } }),
+    listUsage({ ctx, input: { from, to, limit: 10 } }),
   ]);
-  const points: SpendPoint[] = series.map((b) => ({
-    label: (bucket === "hour" ? hourLabel : dayLabel).format(b.start),
-    costMicros: b.costMicros.toString(),
+
+  const label = (d: Date) => (bucket === "hour" ? hourLabel : dayLabel).format(d);
+  const types = summary.byType.map((t) => t.type).filter((t) => t !== "OTHER");
+  const points: UsagePoint[] = summary.series.map((b) => ({
+    label: label(b.start),
     requests: b.requests,
+    costMicros: b.costMicros.toString(),
+    byType: Object.fromEntries(Object.entries(b.byType).map(([t, v]) => [t, v.toString()])),
   }));
-  const baseUrl = `${origin}/v1`;
-  const curl = [
-    `curl ${baseUrl}/chat/completions \\`,
-    `  -H "Authorization: Bearer $METERWAY_API_KEY" \\`,
-    `  -H "Content-Type: application/json" \\`,
-    `  -d '{"model": "sandbox/chat", "messages": [{"role": "user", "content": "Hello!"}]}'`,
-  ].join("\n");
+  const rangeText = range.preset ? `The last ${PRESETS[range.preset].label}` : `${range.fromText} to ${range.toText}`;
+  const busiest = summary.series.reduce<(typeof summary.series)[number] | null>((best, b) => (!best || b.costMicros > best.costMicros ? b : best), null);
+  const base = (extra: Record<string, string>) => {
+    const q = new URLSearchParams(range.preset ? { range: range.preset } : { from: range.fromText, to: range.toText });
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return `/usage?${q.toString()}`;
+  };
 
   return (
     <>
-      <PageHeader
-        title="Usage"
-        description="What your API keys did and what it cost."
-        action={
-          <nav aria-label="Period" className="inline-flex rounded-lg border border-zinc-300 bg-white p-0.5 dark:border-zinc-700 dark:bg-zinc-900">
-            {(Object.keys(PERIODS) as UsagePeriod[]).map((p) => (
-              <Link
-                key={p}
-                href={`/usage?period=${p}`}
-                aria-current={p === period ? "page" : undefined}
-                className={clsx(
-                  "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
-                  p === period
-                    ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900"
-                    : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
-                )}
-              >
-                {PERIODS[p].label}
-              </Link>
-            ))}
-          </nav>
-        }
-      />
+      <PageHeader title="Usage" description="What your API keys did and what it cost. Times are UTC." />
+      <UsageTabs current="/usage" />
 
-      <dl className="grid gap-4 sm:grid-cols-3">
-        <Stat label="Requests" value={integer.format(totals.requests)} />
+      <div className="mb-6 flex flex-wrap items-end gap-4">
+        <nav aria-label="Period" className="inline-flex rounded-lg border border-zinc-300 bg-white p-0.5 dark:border-zinc-700 dark:bg-zinc-900">
+          {(Object.keys(PRESETS) as Preset[]).map((p) => (
+            <Link
+              key={p}
+              href={`/usage?range=${p}`}
+              aria-current={p === range.preset ? "page" : undefined}
+              className={clsx(
+                "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
+                p === range.preset ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
+              )}
+            >
+              {PRESETS[p].label}
+            </Link>
+          ))}
+        </nav>
+        <form method="get" action="/usage" className="flex flex-wrap items-end gap-2" aria-label="Custom date range">
+          <div>
+            <Label htmlFor="range-from">From</Label>
+            <Input id="range-from" name="from" type="date" defaultValue={range.fromText} className="mt-1 w-40" required />
+          </div>
+          <div>
+            <Label htmlFor="range-to">To</Label>
+            <Input id="range-to" name="to" type="date" defaultValue={range.toText} className="mt-1 w-40" required />
+          </div>
+          <input type="hidden" name="bucket" value={bucket} />
+          <Button type="submit" variant="secondary">
+            Show
+          </Button>
+        </form>
+        <nav aria-label="Group by" className="ml-auto inline-flex rounded-lg border border-zinc-300 bg-white p-0.5 dark:border-zinc-700 dark:bg-zinc-900">
+          {(["hour", "day"] as const).map((b) => (
+            <Link
+              key={b}
+              href={base({ bucket: b })}
+              aria-current={b === bucket ? "true" : undefined}
+              className={clsx(
+                "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
+                b === bucket ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
+              )}
+            >
+              {b === "hour" ? "Hourly" : "Daily"}
+            </Link>
+          ))}
+        </nav>
+      </div>
+
+      <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Spend" value={displayUsd(summary.totals.costMicros)} testId="total-spend" />
+        <Stat label="Requests" value={integer.format(summary.totals.requests)} testId="total-requests" />
         <Stat
           label="Tokens in / out"
           value={
             <>
-              {integer.format(totals.inputTokens)}
+              {integer.format(summary.totals.inputTokens)}
               <span className="text-zinc-400 dark:text-zinc-500"> / </span>
-              {integer.format(totals.outputTokens)}
+              {integer.format(summary.totals.outputTokens)}
             </>
           }
         />
-        <Stat label="Spend" value={displayUsd(totals.costMicros)} />
+        <Stat label="Balance at the end" value={displayUsd(trend[trend.length - 1]?.balanceMicros ?? 0n)} />
       </dl>
 
-      <Card className="mt-6" aria-labelledby="spend-heading">
-        <CardHeader id="spend-heading" title={bucket === "hour" ? "Spend per hour" : "Spend per day"} description={`${PERIODS[period].label}, in UTC.`} />
-        <CardBody>
-          <SpendChart points={points} />
-        </CardBody>
-      </Card>
-
-      <Card className="mt-6" aria-labelledby="recent-heading">
-        <CardHeader id="recent-heading" title="Recent requests" description={`${PERIODS[period].label}, newest first.`} />
-        {recent.items.length === 0 ? (
+      {summary.totals.requests === 0 ? (
+        <Card className="mt-6">
           <EmptyState
-            title="No requests yet — create a key and call the API"
+            title="No requests in this period"
             action={
-              <Link href="/keys" className={buttonClasses()}>
-                Create an API key
+              <Link href="/getting-started" className={buttonClasses()}>
+                Make your first request
               </Link>
             }
           >
-            {cursor ? "There are no older requests in this period." : "Requests you make with your keys show up here within seconds."}
+            Requests you make with your keys show up here within seconds. Try a longer period, or call the API.
           </EmptyState>
-        ) : (
-          <>
-            <Table caption="Recent requests">
-              <THead>
-                <TR>
-                  <TH>Time</TH>
-                  <TH>Key</TH>
-                  <TH>Model</TH>
-                  <TH className="text-right">Tokens (in / out)</TH>
-                  <TH className="text-right">Cost</TH>
-                  <TH>Status</TH>
-                  <TH className="text-right">Latency</TH>
-                </TR>
-              </THead>
-              <TBody>
-                {recent.items.map((row) => (
-                  <TR key={row.id}>
-                    <TD>
-                      <DateTime value={row.createdAt} />
-                    </TD>
-                    <TD>
-                      {row.key ? (
-                        <>
-                          <span className="font-medium">{row.key.name}</span>{" "}
-                          <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{row.key.prefix}…</span>
-                        </>
-                      ) : (
-                        <span className="text-zinc-500">—</span>
-                      )}
-                    </TD>
-                    <TD className="font-mono text-xs">{row.modelId}</TD>
-                    <TD className="text-right tabular-nums">
-                      {integer.format(row.inputTokens)} / {integer.format(row.outputTokens)}
-                    </TD>
-                    <TD className="text-right tabular-nums">{displayUsd(row.costMicros)}</TD>
-                    <TD>
-                      <Badge tone={STATUS[row.status].tone}>{STATUS[row.status].label}</Badge>
-                    </TD>
-                    <TD className="text-right tabular-nums">{integer.format(row.latencyMs)} ms</TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-            {cursor || recent.nextCursor ? (
-              <div className="flex justify-between border-t border-zinc-200 px-5 py-3 text-sm dark:border-zinc-800">
-                {cursor ? (
-                  <Link href={`/usage?period=${period}`} className={linkClasses}>
-                    ← Newest
+        </Card>
+      ) : (
+        <>
+          <Card className="mt-6" aria-labelledby="spend-heading">
+            <CardHeader id="spend-heading" title={bucket === "hour" ? "Spend per hour" : "Spend per day"} description={`${rangeText}, by model type.`} />
+            <CardBody>
+              <UsageChart
+                points={points}
+                types={types}
+                summary={`Bar chart of spend per ${bucket}. Total ${displayUsd(summary.totals.costMicros)}${busiest ? `; the most in one ${bucket} was ${displayUsd(busiest.costMicros)} (${label(busiest.start)})` : ""}.`}
+              />
+            </CardBody>
+          </Card>
+          <div className="mt-6 grid gap-6 lg:grid-cols-2">
+            <Card aria-labelledby="requests-heading">
+              <CardHeader id="requests-heading" title={bucket === "hour" ? "Requests per hour" : "Requests per day"} />
+              <CardBody>
+                <RequestsChart points={points} summary={`Bar chart of requests per ${bucket}; ${summary.totals.requests} in total.`} />
+              </CardBody>
+            </Card>
+            <Card aria-labelledby="balance-trend-heading">
+              <CardHeader
+                id="balance-trend-heading"
+                title="Balance"
+                description={
+                  <Link href="/billing/history" className={linkClasses}>
+                    Balance history
                   </Link>
-                ) : (
-                  <span />
-                )}
-                {recent.nextCursor ? (
-                  <Link href={`/usage?period=${period}&cursor=${encodeURIComponent(recent.nextCursor)}`} className={linkClasses}>
-                    Older requests →
-                  </Link>
-                ) : null}
-              </div>
-            ) : null}
-          </>
-        )}
-      </Card>
+                }
+              />
+              <CardBody>
+                <BalanceChart
+                  points={trend.map((p) => ({ label: label(p.start), balanceMicros: p.balanceMicros.toString() }))}
+                  summary={`Line chart of the balance; ${displayUsd(trend[0]?.balanceMicros ?? 0n)} at the start, ${displayUsd(trend[trend.length - 1]?.balanceMicros ?? 0n)} at the end.`}
+                />
+              </CardBody>
+            </Card>
+          </div>
 
-      <Card className="mt-6" aria-labelledby="getting-started-heading">
-        <CardHeader
-          id="getting-started-heading"
-          title="Getting started"
-          description={
-            <>
-              Any OpenAI-compatible client works: set its base URL and use one of your{" "}
-              <Link href="/keys" className={linkClasses}>
-                API keys
-              </Link>
-              .
-            </>
-          }
-        />
-        <CardBody className="space-y-4">
-          <div>
-            <p className="text-sm font-medium">Base URL</p>
-            <div className="mt-1 flex flex-wrap items-center gap-2">
-              <code className="min-w-0 rounded-md bg-zinc-100 px-2 py-1 font-mono text-sm break-all dark:bg-zinc-800">{baseUrl}</code>
-              <CopyButton text={baseUrl} />
-            </div>
+          <div className="mt-6 grid gap-6 lg:grid-cols-2">
+            <Breakdown
+              id="by-model"
+              title="By model"
+              total={summary.totals.costMicros}
+              rows={summary.byModel.map((m) => ({
+                key: m.modelId,
+                label: <span className="font-mono text-xs">{m.modelId}</span>,
+                href: `/usage/requests?model=${encodeURIComponent(m.modelId)}&from=${range.fromText}&to=${range.toText}`,
+                ...m,
+              }))}
+            />
+            <Breakdown
+              id="by-key"
+              title="By key"
+              total={summary.totals.costMicros}
+              rows={summary.byKey.map((k) => ({
+                key: k.keyId ?? "none",
+                label: k.name ? (
+                  <>
+                    {k.name} <span className="font-mono text-xs text-zinc-600 dark:text-zinc-400">{k.prefix}…</span>
+                  </>
+                ) : (
+                  "Deleted key"
+                ),
+                href: k.keyId ? `/usage/requests?key=${k.keyId}&from=${range.fromText}&to=${range.toText}` : undefined,
+                ...k,
+              }))}
+            />
+            <Breakdown
+              id="by-type"
+              title="By model type"
+              total={summary.totals.costMicros}
+              rows={summary.byType.map((t) => ({ key: t.type, label: TYPE_LABELS[t.type] ?? t.type, ...t }))}
+            />
           </div>
-          <div>
-            <div className="flex items-start justify-between gap-2">
-              <p className="text-sm font-medium">Try it with curl (the sandbox model answers locally and costs a fraction of a cent)</p>
-              <CopyButton text={curl} />
-            </div>
-            <pre className="mt-2 overflow-x-auto rounded-lg bg-zinc-950 p-4 font-mono text-xs leading-relaxed text-zinc-100 dark:border dark:border-zinc-800">
-              <code>{curl}</code>
-            </pre>
-          </div>
-        </CardBody>
-      </Card>
+
+          <Card className="mt-6" aria-labelledby="recent-heading">
+            <CardHeader
+              id="recent-heading"
+              title="Recent requests"
+              description={
+                <Link href={`/usage/requests?from=${range.fromText}&to=${range.toText}`} className={linkClasses}>
+                  All requests in this period →
+                </Link>
+              }
+            />
+            <UsageTable rows={recent.items} caption="Recent requests" />
+          </Card>
+        </>
+      )}
     </>
   );
 }
 
-function Stat({ label, value }: { label: string; value: ReactNode }) {
+function Breakdown({
+  id,
+  title,
+  rows,
+  total,
+}: {
+  id: string;
+  title: string;
+  total: bigint;
+  rows: Array<UsageAmounts & { key: string; label: ReactNode; href?: string }>;
+}) {
+  return (
+    <Card aria-labelledby={`${id}-heading`}>
+      <CardHeader id={`${id}-heading`} title={title} />
+      <Table caption={`Spend ${title.toLowerCase()}`}>
+        <THead>
+          <TR>
+            <TH>{title.replace(/^By /, "").replace(/^./, (c) => c.toUpperCase())}</TH>
+            <TH className="text-right">Requests</TH>
+            <TH className="text-right">Spend</TH>
+            <TH className="text-right">Share</TH>
+          </TR>
+        </THead>
+        <TBody>
+          {rows.map((r) => (
+            <TR key={r.key}>
+              <TD className="max-w-56 truncate">
+                {r.href ? (
+                  <Link href={r.href} className={linkClasses}>
+                    {r.label}
+                  </Link>
+                ) : (
+                  r.label
+                )}
+              </TD>
+              <TD className="text-right tabular-nums">{integer.format(r.requests)}</TD>
+              <TD className="text-right tabular-nums">{displayUsd(r.costMicros)}</TD>
+              <TD className="text-right tabular-nums">{total > 0n ? `${(Number((r.costMicros * 1000n) / total) / 10).toFixed(1)}%` : "—"}</TD>
+            </TR>
+          ))}
+        </TBody>
+      </Table>
+    </Card>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: ReactNode; testId?: string }) {
   return (
     <div className="rounded-xl border border-zinc-200 bg-white px-5 py-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
       <dt className="text-sm font-medium text-zinc-600 dark:text-zinc-400">{label}</dt>
-      <dd className="mt-1 text-2xl font-semibold tracking-tight tabular-nums">{value}</dd>
+      <dd className="mt-1 text-2xl font-semibold tracking-tight tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }

@@ -2,8 +2,11 @@
 // signed with the owner's secret: `x-meterway-signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 // Three tries a few seconds apart; the outcome is recorded on the task (callback_attempts, callback_delivered_at).
 import { createHmac, randomBytes } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { request } from "undici";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env.js";
 import { StoredInput } from "./schema";
 import { taskObject } from "./task-object";
 
@@ -21,9 +24,35 @@ export function signCallback(secret: string, body: string, at = Math.floor(Date.
   return `t=${at},v1=${createHmac("sha256", secret).update(`${at}.${body}`).digest("hex")}`;
 }
 
+const PRIVATE_V4 = [/^10\./, /^127\./, /^169\.254\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^0\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
+
+/** Whether an address is on this machine or a private network (never a callback target in production). */
+export function isPrivateAddress(address: string): boolean {
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (isIP(v4) === 4) return PRIVATE_V4.some((re) => re.test(v4));
+  const v6 = address.toLowerCase();
+  return v6 === "::1" || v6 === "::" || v6.startsWith("fc") || v6.startsWith("fd") || v6.startsWith("fe80");
+}
+
+/** In production, callbacks only go to public addresses, so a task cannot be used to reach internal services. */
+async function allowedTarget(url: string): Promise<boolean> {
+  if (env.NODE_ENV !== "production") return true;
+  try {
+    const { hostname } = new URL(url);
+    const addresses = await lookup(hostname.replace(/^\[|\]$/g, ""), { all: true });
+    return addresses.length > 0 && addresses.every((a) => !isPrivateAddress(a.address));
+  } catch {
+    return false;
+  }
+}
+
 export async function deliverCallback(taskId: string, retryDelaysMs = [1000, 3000]): Promise<boolean> {
   const task = await db.task.findUnique({ where: { id: taskId } });
   if (!task?.callbackUrl || task.callbackDeliveredAt) return false;
+  if (!(await allowedTarget(task.callbackUrl))) {
+    await db.task.update({ where: { id: taskId }, data: { callbackAttempts: { increment: 1 } } });
+    return false;
+  }
   const input = StoredInput.safeParse(task.input);
   const body = JSON.stringify(taskObject(task, input.success ? input.data.origin : ""));
   const secret = await taskWebhookSecret(task.userId);

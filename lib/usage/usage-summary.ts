@@ -1,0 +1,134 @@
+import { db, Prisma } from "@/lib/db";
+import type { UserCtx } from "@/lib/context";
+import { z } from "zod";
+import { UsageRangeInput } from "./schemas";
+
+export const UsageSummaryInput = UsageRangeInput.extend({ bucket: z.enum(["hour", "day"]) });
+export type UsageSummaryInput = z.infer<typeof UsageSummaryInput>;
+
+export type ModelTypeName = "CHAT" | "EMBEDDING" | "IMAGE" | "VIDEO" | "MUSIC";
+
+export interface UsageAmounts {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: bigint;
+}
+
+export interface UsageSummary {
+  totals: UsageAmounts;
+  /** Every bucket in [from, to), zero when idle, oldest first; `byType` splits its spend by model type. */
+  series: Array<UsageAmounts & { start: Date; byType: Partial<Record<ModelTypeName, bigint>> }>;
+  byModel: Array<UsageAmounts & { modelId: string; displayName: string | null; type: ModelTypeName | null }>;
+  byKey: Array<UsageAmounts & { keyId: string | null; name: string | null; prefix: string | null }>;
+  byType: Array<UsageAmounts & { type: ModelTypeName | "OTHER" }>;
+}
+
+interface Row {
+  g: number;
+  bucket: Date | null;
+  model_id: string | null;
+  api_key_id: string | null;
+  requests: bigint;
+  input_tokens: bigint | null;
+  output_tokens: bigint | null;
+  cost: bigint | null;
+}
+
+const STEP_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+
+const amounts = (r: Row): UsageAmounts => ({
+  requests: Number(r.requests),
+  inputTokens: Number(r.input_tokens ?? 0n),
+  outputTokens: Number(r.output_tokens ?? 0n),
+  costMicros: r.cost ?? 0n,
+});
+const zero = (): UsageAmounts => ({ requests: 0, inputTokens: 0, outputTokens: 0, costMicros: 0n });
+const add = (a: UsageAmounts, b: UsageAmounts) => {
+  a.requests += b.requests;
+  a.inputTokens += b.inputTokens;
+  a.outputTokens += b.outputTokens;
+  a.costMicros += b.costMicros;
+};
+const byCostDesc = (a: UsageAmounts, b: UsageAmounts) => (a.costMicros === b.costMicros ? b.requests - a.requests : a.costMicros > b.costMicros ? -1 : 1);
+
+/**
+ * The usage dashboard in ONE pass over the account's records in [from, to): totals, the time series
+ * (per bucket and per bucket × model), and the breakdowns by model and by key, as GROUPING SETS. The
+ * covering index on (account_id, created_at) makes it an index-only scan (migration 20261127130000).
+ */
+export async function usageSummary({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: UsageSummaryInput }): Promise<UsageSummary> {
+  const { from, to, bucket } = UsageSummaryInput.parse(input);
+  // date_trunc's unit cannot be a bind parameter; it comes from the enum above, never from the caller's text.
+  const unit = Prisma.raw(bucket === "hour" ? "'hour'" : "'day'");
+  const rows = await db.$queryRaw<Row[]>`
+    SELECT GROUPING(bucket, model_id, api_key_id)::int AS g, bucket, model_id, api_key_id::text AS api_key_id,
+           count(*)::bigint AS requests, sum(input_tokens)::bigint AS input_tokens,
+           sum(output_tokens)::bigint AS output_tokens, sum(cost_micros)::bigint AS cost
+      FROM (SELECT date_trunc(${unit}, u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
+                   u.model_id, u.api_key_id, u.input_tokens, u.output_tokens, u.cost_micros
+              FROM usage_records u
+             WHERE u.account_id = (SELECT id FROM accounts WHERE user_id = ${ctx.userId}::uuid)
+               AND u.created_at >= ${from} AND u.created_at < ${to}) s
+     GROUP BY GROUPING SETS ((bucket, model_id), (model_id), (api_key_id), ())`;
+
+  // GROUPING bits: bucket=4, model_id=2, api_key_id=1 (1 = rolled up).
+  const totalsRow = rows.find((r) => r.g === 7);
+  const modelRows = rows.filter((r) => r.g === 5);
+  const keyRows = rows.filter((r) => r.g === 6);
+  const bucketModelRows = rows.filter((r) => r.g === 1);
+
+  const modelIds = modelRows.map((r) => r.model_id).filter((id): id is string => id !== null);
+  const keyIds = keyRows.map((r) => r.api_key_id).filter((id): id is string => id !== null);
+  const [models, keys] = await Promise.all([
+    modelIds.length ? db.model.findMany({ where: { id: { in: modelIds } }, select: { id: true, displayName: true, type: true } }) : [],
+    keyIds.length ? db.apiKey.findMany({ where: { id: { in: keyIds }, userId: ctx.userId }, select: { id: true, name: true, prefix: true } }) : [],
+  ]);
+  const modelById = new Map(models.map((m) => [m.id, m]));
+  const keyById = new Map(keys.map((k) => [k.id, k]));
+  const typeOf = (modelId: string | null): ModelTypeName | null => (modelId ? (modelById.get(modelId)?.type ?? null) : null);
+
+  const step = STEP_MS[bucket];
+  const series: UsageSummary["series"] = [];
+  const index = new Map<number, number>();
+  const first = new Date(from);
+  first.setUTCMinutes(0, 0, 0);
+  if (bucket === "day") first.setUTCHours(0);
+  for (let t = first.getTime(); t < to.getTime(); t += step) {
+    index.set(t, series.length);
+    series.push({ start: new Date(t), ...zero(), byType: {} });
+  }
+  for (const r of bucketModelRows) {
+    const at = r.bucket ? index.get(new Date(r.bucket).getTime()) : undefined;
+    if (at === undefined) continue;
+    const point = series[at]!;
+    add(point, amounts(r));
+    const type = typeOf(r.model_id) ?? "CHAT";
+    point.byType[type] = (point.byType[type] ?? 0n) + (r.cost ?? 0n);
+  }
+
+  const byType = new Map<ModelTypeName | "OTHER", UsageAmounts>();
+  const byModel = modelRows
+    .map((r) => {
+      const model = r.model_id ? modelById.get(r.model_id) : undefined;
+      const type = model?.type ?? null;
+      const bucketTotals = byType.get(type ?? "OTHER") ?? zero();
+      add(bucketTotals, amounts(r));
+      byType.set(type ?? "OTHER", bucketTotals);
+      return { modelId: r.model_id ?? "", displayName: model?.displayName ?? null, type, ...amounts(r) };
+    })
+    .sort(byCostDesc);
+
+  return {
+    totals: totalsRow ? amounts(totalsRow) : zero(),
+    series,
+    byModel,
+    byKey: keyRows
+      .map((r) => {
+        const key = r.api_key_id ? keyById.get(r.api_key_id) : undefined;
+        return { keyId: key?.id ?? null, name: key?.name ?? null, prefix: key?.prefix ?? null, ...amounts(r) };
+      })
+      .sort(byCostDesc),
+    byType: [...byType.entries()].map(([type, a]) => ({ type, ...a })).sort(byCostDesc),
+  };
+}
