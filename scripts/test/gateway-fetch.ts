@@ -5,6 +5,7 @@ import { POST as embeddings } from "@/app/v1/embeddings/route";
 import { POST as images } from "@/app/v1/images/generations/route";
 import { GET as models } from "@/app/v1/models/route";
 import { GET as balance } from "@/app/v1/balance/route";
+import { POST as messages } from "@/app/v1/messages/route";
 
 const routes: Record<string, (req: Request) => Promise<Response>> = {
   "POST /v1/chat/completions": chat,
@@ -12,6 +13,7 @@ const routes: Record<string, (req: Request) => Promise<Response>> = {
   "POST /v1/images/generations": images,
   "GET /v1/models": models,
   "GET /v1/balance": balance,
+  "POST /v1/messages": messages,
 };
 
 export const BASE_URL = "http://gateway.test/v1";

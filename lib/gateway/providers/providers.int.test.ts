@@ -201,6 +201,32 @@ describe("anthropic adapter", () => {
     expect((await accountState(account.id)).balance).toBe(10_000_000n);
   });
 
+  it("serves the official Anthropic SDK through /v1/messages, streamed and not, charged like chat", async () => {
+    const { key, account } = await customer();
+    const sdk = new Anthropic({ apiKey: key, baseURL: BASE_URL.replace(/\/v1$/, ""), fetch: gatewayFetch, maxRetries: 0 });
+    const message = await sdk.messages.create({ model: "a/claude", max_tokens: 50, system: "Be brief.", messages: [{ role: "user", content: "hi" }] });
+    expect(message.content[0]).toMatchObject({ type: "text", text: expect.stringContaining("quick brown fox") });
+    expect(message.usage.output_tokens).toBe(8);
+    expect(mock.requests.at(-1)!.body).toMatchObject({ model: "claude-mock", system: "Be brief.", max_tokens: 50 });
+
+    const stream = sdk.messages.stream({ model: "a/claude", max_tokens: 50, messages: [{ role: "user", content: "stream" }] });
+    let streamed = "";
+    stream.on("text", (t) => (streamed += t));
+    const final = await stream.finalMessage();
+    expect(streamed).toContain("quick brown fox");
+    expect(final.usage.output_tokens).toBe(8);
+    expect(final.stop_reason).toBe("end_turn");
+
+    const records = await db.usageRecord.findMany({ where: { accountId: account.id } });
+    expect(records).toHaveLength(2);
+    for (const r of records) expect(r.costMicros).toBe(textCost(PRICE, r.inputTokens, r.outputTokens));
+    expect((await accountState(account.id)).balance).toBe(10_000_000n - records.reduce((s, r) => s + r.costMicros, 0n));
+
+    const broke = new Anthropic({ apiKey: (await createFunded(0n)).key, baseURL: BASE_URL.replace(/\/v1$/, ""), fetch: gatewayFetch, maxRetries: 0 });
+    const refused = await broke.messages.create({ model: "a/claude", max_tokens: 50, messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    expect((refused as InstanceType<typeof Anthropic.APIError>).status).toBe(402);
+  });
+
   it("the mock speaks Anthropic's real protocol (checked with the official SDK)", async () => {
     const anthropic = new Anthropic({ apiKey: "test", baseURL: mock.url, maxRetries: 0 });
     const message = await anthropic.messages.create({ model: "claude-mock", max_tokens: 20, messages: [{ role: "user", content: "hi" }] });
