@@ -2,6 +2,7 @@
 // paid for, and release the hold (no charge) when the provider fails before any output.
 import { AppError } from "@/lib/errors";
 import { release } from "@/lib/billing/holds";
+import { microsToNumber, microsToUsdNumber } from "@/lib/money";
 import { findModel, type GatewayModel } from "./models";
 import { ProviderError } from "./providers/types";
 import type { GatewayCtx } from "./route";
@@ -70,4 +71,18 @@ export async function failBeforeOutput(
 
 export function elapsedMs(ctx: GatewayCtx): number {
   return Math.round(performance.now() - ctx.startedAt);
+}
+
+/** A request's charge as the API reports it in `usage`: USD as a JSON number, and integer micros. */
+export function costFields(costMicros: bigint): { cost: number; cost_micros: number } {
+  return { cost: microsToUsdNumber(costMicros), cost_micros: microsToNumber(costMicros) };
+}
+
+/** The response headers of a settled request (API.md), plus the output cap when the gateway set one. */
+export function costHeaders(result: { costMicros: bigint; availableMicros: bigint }, cappedAt: number | null = null): Record<string, string> {
+  return {
+    "x-request-cost-micros": result.costMicros.toString(),
+    "x-balance-remaining-micros": result.availableMicros.toString(),
+    ...(cappedAt !== null ? { "x-max-tokens-capped": String(cappedAt) } : {}),
+  };
 }

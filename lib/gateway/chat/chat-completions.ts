@@ -4,10 +4,9 @@ import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { reserve, settle, type UsageFields } from "@/lib/billing/holds";
 import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
-import { microsToUsdNumber, microsToNumber } from "@/lib/money";
 import { invalidRequest, json, readJsonBody } from "../http";
 import type { GatewayModel } from "../models";
-import { failBeforeOutput as failBeforeOutputShared, refused, toAppError, usableModel } from "../pipeline";
+import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, refused, toAppError, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countChatTokens, countTokens } from "../tokens";
@@ -70,8 +69,8 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     const usage = normalizeUsage(completion.usage, promptTokens, outputText);
     const result = await settleUsage(meter, usage, "SUCCEEDED", null);
     completion.model = model.id;
-    completion.usage = { ...usage, cost: microsToUsdNumber(result.costMicros), cost_micros: microsToNumber(result.costMicros) };
-    return json(completion, { headers: costHeaders(meter, result) });
+    completion.usage = { ...usage, ...costFields(result.costMicros) };
+    return json(completion, { headers: costHeaders(result, meter.capped) });
   }
 
   // Streaming: wait for the first chunk so that a failure before any output is a clean 502/504.
@@ -145,14 +144,6 @@ function settleUsage(meter: Meter, usage: Usage, status: UsageFields["status"], 
   });
 }
 
-function costHeaders(meter: Meter, result: { costMicros: bigint; availableMicros: bigint }): Record<string, string> {
-  return {
-    "x-request-cost-micros": result.costMicros.toString(),
-    "x-balance-remaining-micros": result.availableMicros.toString(),
-    ...(meter.capped !== null ? { "x-max-tokens-capped": String(meter.capped) } : {}),
-  };
-}
-
 function failBeforeOutput(meter: Meter, error: unknown) {
   return failBeforeOutputShared(meter.ctx, { holdId: meter.holdId, model: meter.model, endpoint: "chat.completions", stream: meter.stream }, error);
 }
@@ -204,7 +195,7 @@ function sseStream(
               if (chunk.choices.length === 0) continue; // the usage-only chunk the client did not ask for
               delete chunk.usage;
             } else {
-              chunk.usage = { ...chunk.usage, cost: microsToUsdNumber(costMicros), cost_micros: microsToNumber(costMicros) };
+              chunk.usage = { ...chunk.usage, ...costFields(costMicros) };
             }
           } else if (!wantsUsage && "usage" in chunk) {
             delete chunk.usage;

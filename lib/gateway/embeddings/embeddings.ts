@@ -4,14 +4,12 @@ import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { reserve, settle } from "@/lib/billing/holds";
 import { textCost } from "@/lib/billing/pricing";
-import { microsToNumber, microsToUsdNumber } from "@/lib/money";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
-import { embeddingInputs } from "../providers/sandbox/embed";
+import { costFields, costHeaders, elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countTokens } from "../tokens";
-import { EmbeddingRequest } from "./schema";
+import { EmbeddingRequest, embeddingInputs } from "./schema";
 
 export async function embeddings(ctx: GatewayCtx): Promise<Response> {
   const parsed = EmbeddingRequest.safeParse(await readJsonBody(ctx.req, env.MAX_BODY_BYTES));
@@ -52,13 +50,6 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
     description: `${model.id} · ${inputTokens} tokens embedded`,
   });
   response.model = model.id;
-  response.usage = {
-    prompt_tokens: inputTokens,
-    total_tokens: inputTokens,
-    cost: microsToUsdNumber(result.costMicros),
-    cost_micros: microsToNumber(result.costMicros),
-  };
-  return json(response, {
-    headers: { "x-request-cost-micros": result.costMicros.toString(), "x-balance-remaining-micros": result.availableMicros.toString() },
-  });
+  response.usage = { prompt_tokens: inputTokens, total_tokens: inputTokens, ...costFields(result.costMicros) };
+  return json(response, { headers: costHeaders(result) });
 }

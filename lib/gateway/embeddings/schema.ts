@@ -17,6 +17,13 @@ export const EmbeddingRequest = z.looseObject({
 });
 export type EmbeddingRequest = z.infer<typeof EmbeddingRequest>;
 
+/** `input` as a list: one string, many strings, one token array or many token arrays. */
+export function embeddingInputs(input: EmbeddingRequest["input"]): (string | number[])[] {
+  if (typeof input === "string") return [input];
+  if (input.length > 0 && typeof input[0] === "number") return [input as number[]];
+  return input as (string | number[])[];
+}
+
 export interface EmbeddingResponse {
   object: "list";
   data: { object: "embedding"; index: number; embedding: number[] | string }[];

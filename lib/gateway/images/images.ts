@@ -2,9 +2,8 @@
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { reserve, settle } from "@/lib/billing/holds";
-import { microsToNumber, microsToUsdNumber } from "@/lib/money";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
+import { costFields, costHeaders, elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { ImageRequest } from "./schema";
@@ -48,7 +47,7 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
     description: `${model.id} · ${delivered} image${delivered === 1 ? "" : "s"}`,
   });
   return json(
-    { ...response, usage: { images: delivered, cost: microsToUsdNumber(result.costMicros), cost_micros: microsToNumber(result.costMicros) } },
-    { headers: { "x-request-cost-micros": result.costMicros.toString(), "x-balance-remaining-micros": result.availableMicros.toString() } },
+    { ...response, usage: { images: delivered, ...costFields(result.costMicros) } },
+    { headers: costHeaders(result) },
   );
 }

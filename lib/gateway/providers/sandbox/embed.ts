@@ -1,18 +1,11 @@
 // sandbox/embed: deterministic embeddings (a hashed bag of o200k tokens, L2-normalised), real token
 // counts. Similar texts get similar vectors, so it is usable for trying out retrieval code.
 import { createHash } from "node:crypto";
-import type { EmbeddingResponse } from "../../embeddings/schema";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
+import { embeddingInputs, type EmbeddingRequest, type EmbeddingResponse } from "../../embeddings/schema";
 import type { Call } from "../types";
-import type { EmbeddingRequest } from "../../embeddings/schema";
 
 const DEFAULT_DIMENSIONS = 256;
-
-export function embeddingInputs(input: EmbeddingRequest["input"]): (string | number[])[] {
-  if (typeof input === "string") return [input];
-  if (input.length > 0 && typeof input[0] === "number") return [input as number[]];
-  return input as (string | number[])[];
-}
 
 function vector(tokens: number[], dimensions: number): number[] {
   const v = new Array<number>(dimensions).fill(0);
