@@ -43,7 +43,7 @@ const ERROR_TYPE: Record<ErrorCode, string> = {
   upstream_timeout: "upstream_error",
 };
 
-export type LimitSource = "balance" | "key_limit";
+export type LimitSource = "balance" | "key_limit" | "subscription";
 
 export interface AppErrorOptions {
   param?: string | null;

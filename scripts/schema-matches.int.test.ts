@@ -16,6 +16,8 @@ type DmmfField = DmmfModel["fields"][number];
 const SCHEMA_FILE = path.resolve(import.meta.dirname, "../prisma/schema.prisma");
 /** Tables that exist without a model: Prisma's own bookkeeping. */
 const UNMODELLED_TABLES = new Set(["_prisma_migrations"]);
+/** Partial indexes, which a Prisma schema cannot say; each is named in a comment on its model. */
+const SQL_ONLY_INDEXES = new Set(["subscriptions_one_live_plan"]);
 
 function parseSchema(text: string): Datamodel {
   const result = getDMMF({ datamodel: text });
@@ -277,7 +279,7 @@ function compareSchema(datamodel: Datamodel, database: DatabaseShape): string[] 
       if (found.name !== name && name.length <= 63) problems.push(`${table}: the ${kind} on ${list(cols)} is named ${found.name}, Prisma expects ${name}`);
     }
     for (const index of indexes) {
-      if (!matched.has(index.name)) {
+      if (!matched.has(index.name) && !(index.partial && SQL_ONLY_INDEXES.has(index.name))) {
         problems.push(`${table}: index ${index.name} on ${list(index.columns)} is not in the schema${index.partial ? " (partial)" : ""}`);
       }
     }
@@ -379,7 +381,7 @@ describe("the comparison", () => {
     ["an index the database lacks", ['  @@map("users")', '  @@index([name])\n  @@map("users")'], "users: no index on (name) for model User"],
     ["a unique index that is a plain one", ["  @@index([status, expiresAt])", "  @@unique([status, expiresAt])"], "holds: no unique index on (status, expires_at)"],
     ["a table the schema does not map", ['  @@map("webhook_events")', '  @@map("webhooks")'], "table webhook_events has no model in schema.prisma"],
-    ["a different referential action", ["  user          User          @relation(fields: [userId], references: [id], onDelete: Restrict)", "  user          User          @relation(fields: [userId], references: [id], onDelete: Cascade)"], "ON DELETE is 'r', the schema implies 'c'"],
+    ["a different referential action", ["  user          User          @relation(fields: [userId], references: [id], onDelete: Restrict)\n  ledgerEntries", "  user          User          @relation(fields: [userId], references: [id], onDelete: Cascade)\n  ledgerEntries"], "ON DELETE is 'r', the schema implies 'c'"],
   ])("reports %s", (_what, [find, replace], message) => {
     const problems = compareSchema(parseSchema(editSchema(find!, replace!)), database);
     expect(problems.some((p) => p.includes(message)), `expected "${message}" among:\n${problems.join("\n")}`).toBe(true);

@@ -56,16 +56,36 @@ export async function checkLedger(): Promise<{ ok: boolean; accounts: number; vi
     await db.$queryRaw`
       SELECT u.account_id::text AS account_id, format('usage record %s (request %s) has no ledger entry', u.id, u.request_id) AS detail
       FROM usage_records u LEFT JOIN ledger_entries l ON l.usage_record_id = u.id
-      WHERE u.status <> 'FAILED' AND l.id IS NULL`,
+      WHERE u.status <> 'FAILED' AND u.paid_by <> 'SUBSCRIPTION' AND l.id IS NULL`,
     "every charged request has one ledger entry",
+  );
+  add(
+    await db.$queryRaw`
+      SELECT u.account_id::text AS account_id,
+             format('request %s cost %s, a subscription paid %s, but the ledger says %s', u.request_id, u.cost_micros,
+                    u.covered_micros, COALESCE((-l.amount_micros)::text, 'nothing')) AS detail
+      FROM usage_records u LEFT JOIN ledger_entries l ON l.usage_record_id = u.id
+      WHERE u.status <> 'FAILED' AND (l.id IS NOT NULL OR u.paid_by <> 'SUBSCRIPTION')
+        AND COALESCE(-l.amount_micros, 0) <> u.cost_micros - u.covered_micros`,
+    "the balance paid exactly what the subscription did not",
+  );
+  add(
+    await db.$queryRaw`
+      SELECT s.account_id::text AS account_id,
+             format('allowance %s (%s) reserved %s, sum of its active holds %s', al.id, al.label, al.reserved_value, COALESCE(h.total, 0)) AS detail
+      FROM allowances al JOIN subscriptions s ON s.id = al.subscription_id
+      LEFT JOIN (SELECT allowance_id, sum(allowance_amount) AS total FROM holds WHERE status = 'ACTIVE' GROUP BY 1) h
+        ON h.allowance_id = al.id
+      WHERE al.reserved_value <> COALESCE(h.total, 0)`,
+    "an allowance's reserved equals the sum of its active holds",
   );
   // Async tasks: charged exactly the price on success, nothing otherwise, and no hold left behind.
   add(
     await db.$queryRaw`
       SELECT t.account_id::text AS account_id,
-             format('task %s succeeded with cost %s but its ledger has %s', t.id, t.cost_micros, COALESCE(l.amount_micros::text, 'no entry')) AS detail
-      FROM tasks t LEFT JOIN ledger_entries l ON l.reference = 'usage:' || t.id
-      WHERE t.status = 'SUCCEEDED' AND (l.id IS NULL OR l.amount_micros <> -t.cost_micros)`,
+             format('task %s succeeded with cost %s but its usage record says %s', t.id, t.cost_micros, COALESCE(u.cost_micros::text, 'nothing')) AS detail
+      FROM tasks t LEFT JOIN usage_records u ON u.request_id = t.id
+      WHERE t.status = 'SUCCEEDED' AND t.cost_micros > 0 AND (u.id IS NULL OR u.cost_micros <> t.cost_micros)`,
     "a succeeded task is charged exactly once",
   );
   add(

@@ -7,9 +7,11 @@ import { now as clockNow } from "@/lib/clock";
 import { maybeAutoTopUp } from "./auto-top-up";
 import { maybeAlertLowBalance } from "./low-balance";
 import { env } from "@/lib/env.js";
+import type { ModelType } from "@/generated/prisma/client";
+import type { LimitSource } from "@/lib/errors";
 
 export interface ReserveInput {
-  /** The clock for key spend periods (lib/clock); defaults to now. */
+  /** The clock for key spend periods and subscription periods (lib/clock); defaults to now. */
   at?: Date;
   accountId: string;
   apiKeyId: string;
@@ -21,37 +23,78 @@ export interface ReserveInput {
    * its output size; lower when the gateway may cap the output at what the balance can pay for.
    */
   minMicros: bigint;
+  /** The model asked for: a subscription allowance covering it pays first. Without it, only the balance. */
+  model?: { id: string; type: ModelType };
+  /** What a unit allowance counts for this request: images for image models, else 1 (a request, a task). */
+  units?: number;
   ttlSeconds?: number;
 }
 
+export type { LimitSource };
+
 export type ReserveResult =
-  | { ok: true; holdId: string; amountMicros: bigint }
-  | { ok: false; limitSource: "balance" | "key_limit"; availableMicros: bigint }
-  | { ok: false; limitSource: "rate_limit"; retryAfterSeconds: number };
+  | {
+      ok: true;
+      holdId: string;
+      /** The most the request may cost: the allowance's part plus the balance's part. */
+      amountMicros: bigint;
+      /** The part held on the prepaid balance. */
+      balanceMicros: bigint;
+      /** The allowance paying first, if a subscription covers the model. */
+      allowanceId: string | null;
+    }
+  | { ok: false; limitSource: LimitSource; availableMicros: bigint }
+  | { ok: false; limitSource: "rate_limit"; retryAfterSeconds: number; scope: "key" | "subscription" };
 
 interface ReserveRow {
   rate_limited: boolean;
   retry_after: number | null;
-  amount: bigint;
+  al_rate_limited: boolean;
+  al_retry_after: number | null;
+  covered: boolean;
+  fallback: boolean;
+  al_id: string | null;
+  al_value: bigint;
+  bal_part: bigint;
   available: bigint;
   key_remaining: bigint | null;
   hold_id: string | null;
-  key_ok: bigint;
-  account_ok: bigint;
-  consistent: bigint | null;
 }
 
 const ABORT_CODE = "MW402";
+/** A concurrent change between the statement's snapshot and its row locks makes it abort; try again. */
+const RESERVE_ATTEMPTS = 3;
 
 /**
- * Reserves min(max, available, key's remaining limit) if that is at least `minMicros`, all or nothing.
- * The amount is computed from the statement's snapshot; the key and account UPDATEs re-check their
- * conditions on the latest row versions, so a concurrent change can only make this one fail, never
- * overdraw. Should the key be reserved but the account not, meterway_abort() rolls the statement back.
+ * Sets aside what a request may cost, all or nothing, in one statement. Who pays, in order: the
+ * allowance of an active subscription covering the model (custom subscriptions before the plan; within
+ * a subscription its most specific allowance), then the prepaid balance — if the subscription allows
+ * falling back to it (a model no subscription covers always uses the balance). A micros allowance may
+ * pay part and the balance the rest; a unit allowance pays all or passes the whole request on.
+ *
+ * The amounts come from the statement's snapshot; the key, allowance and account UPDATEs re-check
+ * their conditions on the latest row versions, so a concurrent change can only make this one fail,
+ * never overdraw an allowance or a balance. Should a later UPDATE fail after an earlier one succeeded,
+ * meterway_abort() rolls the whole statement back and it is tried again on fresh numbers.
  */
 export async function reserve(input: ReserveInput): Promise<ReserveResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await reserveOnce(input);
+    } catch (error) {
+      if (!isAbort(error)) throw error;
+      if (attempt >= RESERVE_ATTEMPTS) return { ok: false, limitSource: "balance", availableMicros: 0n };
+    }
+  }
+}
+
+async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
   const ttl = input.ttlSeconds ?? env.HOLD_TTL_SECONDS;
   const at = input.at ?? clockNow();
+  const max = input.maxMicros;
+  const units = BigInt(Math.max(1, input.units ?? 1));
+  const modelId = input.model?.id ?? null;
+  const modelType = input.model?.type ?? null;
   const query = Prisma.sql`
     WITH cur AS (
       SELECT a.balance_micros - a.reserved_micros AS available,
@@ -63,14 +106,51 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
       FROM accounts a JOIN api_keys k ON k.id = ${input.apiKeyId}::uuid
       WHERE a.id = ${input.accountId}::uuid
     ),
+    cand AS (
+      -- Each live subscription's most specific allowance covering the model.
+      SELECT DISTINCT ON (s.id) al.id, al.unit, s.balance_fallback AS fallback, s.kind, s.created_at AS since,
+             al.limit_value - al.used_value - al.reserved_value AS remaining,
+             (al.rate_limit_per_minute IS NOT NULL AND al.rate_window_start > now() - interval '1 minute'
+               AND al.rate_window_count >= al.rate_limit_per_minute) AS rate_limited,
+             ceil(extract(epoch FROM al.rate_window_start + interval '1 minute' - now()))::int AS retry_after
+      FROM allowances al JOIN subscriptions s ON s.id = al.subscription_id
+      WHERE ${modelId}::text IS NOT NULL AND al.account_id = ${input.accountId}::uuid AND al.active
+        AND s.status = 'ACTIVE' AND s.current_period_start <= ${at}::timestamptz AND s.current_period_end > ${at}::timestamptz
+        AND (cardinality(al.model_ids) = 0 OR ${modelId}::text = ANY (al.model_ids))
+        AND (cardinality(al.model_types) = 0 OR ${modelType}::"ModelType" = ANY (al.model_types))
+      ORDER BY s.id, cardinality(al.model_ids) > 0 DESC, cardinality(al.model_types) > 0 DESC, al.slot
+    ),
+    usable AS (
+      SELECT * FROM cand
+      WHERE NOT cand.rate_limited
+        AND CASE WHEN cand.unit = 'MICROS' THEN COALESCE(cand.remaining, 1) > 0
+                 ELSE COALESCE(cand.remaining, ${units}::bigint) >= ${units}::bigint END
+      ORDER BY (cand.kind = 'CUSTOM') DESC, cand.since, cand.id LIMIT 1
+    ),
+    head AS (SELECT * FROM cand ORDER BY (cand.kind = 'CUSTOM') DESC, cand.since, cand.id LIMIT 1),
+    pick AS (
+      SELECT cur.*, u.id AS al_id,
+             CASE WHEN u.id IS NULL THEN 0::bigint WHEN u.unit = 'UNITS' THEN ${units}::bigint
+                  ELSE LEAST(${max}::bigint, COALESCE(u.remaining, ${max}::bigint)) END AS al_amount,
+             CASE WHEN u.id IS NULL THEN 0::bigint WHEN u.unit = 'UNITS' THEN ${max}::bigint
+                  ELSE LEAST(${max}::bigint, COALESCE(u.remaining, ${max}::bigint)) END AS al_value,
+             COALESCE(u.fallback, hd.fallback, true) AS fallback,
+             hd.id IS NOT NULL AS covered,
+             (u.id IS NULL AND COALESCE(hd.rate_limited, false)) AS al_rate_limited,
+             hd.retry_after AS al_retry_after
+      FROM cur LEFT JOIN usable u ON true LEFT JOIN head hd ON true
+    ),
     amt AS (
-      SELECT GREATEST(LEAST(${input.maxMicros}::bigint, cur.available, COALESCE(cur.key_remaining, ${input.maxMicros}::bigint)), 0) AS amount,
-             cur.available, cur.key_remaining, cur.rate_limited, cur.retry_after
-      FROM cur
+      SELECT pick.*,
+             CASE WHEN pick.fallback
+                  THEN GREATEST(LEAST(${max}::bigint - pick.al_value, pick.available,
+                                      COALESCE(pick.key_remaining, ${max}::bigint - pick.al_value)), 0)
+                  ELSE 0::bigint END AS bal_part
+      FROM pick
     ),
     k AS (
       UPDATE api_keys SET
-        reserved_micros = api_keys.reserved_micros + amt.amount,
+        reserved_micros = api_keys.reserved_micros + amt.bal_part,
         period_spent_micros = CASE WHEN api_keys.spend_limit_period = 'NONE' THEN api_keys.period_spent_micros
           ELSE meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz) END,
         period_started_at = meterway_period_start(api_keys.spend_limit_period, ${at}::timestamptz),
@@ -79,49 +159,68 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
         rate_window_start = CASE WHEN api_keys.rate_window_start > now() - interval '1 minute'
                                  THEN api_keys.rate_window_start ELSE now() END
       FROM amt
-      WHERE api_keys.id = ${input.apiKeyId}::uuid AND amt.amount >= ${input.minMicros}::bigint
+      WHERE api_keys.id = ${input.apiKeyId}::uuid AND amt.al_value + amt.bal_part >= ${input.minMicros}::bigint
+        AND NOT amt.al_rate_limited
         AND (api_keys.spend_limit_micros IS NULL
              OR api_keys.spend_limit_micros - api_keys.reserved_micros
                 - meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz)
-                >= amt.amount)
+                >= amt.bal_part)
         AND (api_keys.rate_limit_per_minute IS NULL
              OR api_keys.rate_window_start IS NULL OR api_keys.rate_window_start <= now() - interval '1 minute'
              OR api_keys.rate_window_count < api_keys.rate_limit_per_minute)
       RETURNING api_keys.id
     ),
-    a AS (
-      UPDATE accounts SET reserved_micros = accounts.reserved_micros + amt.amount, updated_at = now()
+    al AS (
+      UPDATE allowances SET
+        reserved_value = allowances.reserved_value + amt.al_amount,
+        rate_window_count = CASE WHEN allowances.rate_window_start > now() - interval '1 minute'
+                                 THEN allowances.rate_window_count + 1 ELSE 1 END,
+        rate_window_start = CASE WHEN allowances.rate_window_start > now() - interval '1 minute'
+                                 THEN allowances.rate_window_start ELSE now() END
       FROM amt, k
-      WHERE accounts.id = ${input.accountId}::uuid AND accounts.balance_micros - accounts.reserved_micros >= amt.amount
+      WHERE allowances.id = amt.al_id
+        AND (allowances.limit_value IS NULL
+             OR allowances.limit_value - allowances.used_value - allowances.reserved_value >= amt.al_amount)
+        AND (allowances.rate_limit_per_minute IS NULL
+             OR allowances.rate_window_start IS NULL OR allowances.rate_window_start <= now() - interval '1 minute'
+             OR allowances.rate_window_count < allowances.rate_limit_per_minute)
+      RETURNING allowances.id
+    ),
+    a AS (
+      UPDATE accounts SET reserved_micros = accounts.reserved_micros + amt.bal_part, updated_at = now()
+      FROM amt, k
+      WHERE accounts.id = ${input.accountId}::uuid AND accounts.balance_micros - accounts.reserved_micros >= amt.bal_part
+        AND (amt.al_id IS NULL OR EXISTS (SELECT 1 FROM al))
       RETURNING accounts.id
     ),
     h AS (
-      INSERT INTO holds (account_id, api_key_id, request_id, amount_micros, expires_at)
-      SELECT ${input.accountId}::uuid, ${input.apiKeyId}::uuid, ${input.requestId}, amt.amount,
+      INSERT INTO holds (account_id, api_key_id, request_id, amount_micros, allowance_id, allowance_amount, expires_at)
+      SELECT ${input.accountId}::uuid, ${input.apiKeyId}::uuid, ${input.requestId}, amt.bal_part, amt.al_id, amt.al_amount,
              now() + make_interval(secs => ${ttl})
       FROM amt, a
       RETURNING id
     )
-    SELECT amt.amount, amt.available, amt.key_remaining, amt.rate_limited, amt.retry_after,
+    SELECT amt.available, amt.key_remaining, amt.rate_limited, amt.retry_after, amt.al_rate_limited, amt.al_retry_after,
+           amt.covered, amt.fallback, amt.al_id::text AS al_id, amt.al_value, amt.bal_part,
            (SELECT id::text FROM h) AS hold_id,
-           (SELECT count(*) FROM k) AS key_ok,
-           (SELECT count(*) FROM a) AS account_ok,
            CASE WHEN (SELECT count(*) FROM k) > (SELECT count(*) FROM a)
-                THEN meterway_abort('account cannot cover the hold') END AS consistent
+                THEN meterway_abort('an allowance or the account cannot cover the hold') END AS consistent
     FROM amt`;
 
-  let row: ReserveRow | undefined;
-  try {
-    [row] = await db.$queryRaw<ReserveRow[]>(query);
-  } catch (error) {
-    if (isAbort(error)) return { ok: false, limitSource: "balance", availableMicros: 0n };
-    throw error;
-  }
+  const [row] = await db.$queryRaw<ReserveRow[]>(query);
   if (!row) throw new Error(`reserve: no account ${input.accountId} with key ${input.apiKeyId}`);
-  if (row.hold_id) return { ok: true, holdId: row.hold_id, amountMicros: row.amount };
-  if (row.rate_limited) return { ok: false, limitSource: "rate_limit", retryAfterSeconds: Math.max(1, row.retry_after ?? 60) };
-  const keyShort = row.key_remaining !== null && row.key_remaining < input.minMicros;
-  const balanceShort = row.available < input.minMicros;
+  if (row.hold_id) {
+    return { ok: true, holdId: row.hold_id, amountMicros: row.al_value + row.bal_part, balanceMicros: row.bal_part, allowanceId: row.al_id };
+  }
+  if (row.rate_limited) return { ok: false, limitSource: "rate_limit", scope: "key", retryAfterSeconds: Math.max(1, row.retry_after ?? 60) };
+  if (row.al_rate_limited) {
+    return { ok: false, limitSource: "rate_limit", scope: "subscription", retryAfterSeconds: Math.max(1, row.al_retry_after ?? 60) };
+  }
+  // A subscription covers the model but may not fall back to the balance: its allowance is the limit.
+  if (row.covered && !row.fallback) return { ok: false, limitSource: "subscription", availableMicros: row.al_value };
+  const needed = input.minMicros - row.al_value;
+  const keyShort = row.key_remaining !== null && row.key_remaining < needed;
+  const balanceShort = row.available < needed;
   return {
     ok: false,
     // Say "balance" when the balance is short, even if the key limit is too: topping up is the fix to show.
@@ -132,7 +231,7 @@ export async function reserve(input: ReserveInput): Promise<ReserveResult> {
 
 function isAbort(error: unknown): boolean {
   const text = String((error as { message?: string })?.message ?? "") + JSON.stringify(error ?? "");
-  return text.includes(ABORT_CODE) || text.includes("account cannot cover the hold");
+  return text.includes(ABORT_CODE) || text.includes("cannot cover the hold");
 }
 
 export interface SettleInput {
@@ -166,16 +265,24 @@ export interface UsageFields {
 
 export interface SettleResult {
   settled: boolean;
+  /** The request's price (what it is worth), whoever paid. */
   costMicros: bigint;
+  /** The part of the price the prepaid balance paid; the rest was covered by a subscription allowance. */
+  chargedMicros: bigint;
+  paidBy: PaidBy;
   balanceMicros: bigint;
   availableMicros: bigint;
   /** Auto top-up / low-balance alert started by this settlement, if it crossed a threshold (not awaited by the gateway). */
   followUp?: Promise<void>;
 }
 
+export type PaidBy = "BALANCE" | "SUBSCRIPTION" | "MIXED";
+
 interface SettleRow {
   account_id: string;
   cost: bigint;
+  charged: bigint;
+  paid_by: PaidBy;
   balance: bigint;
   reserved: bigint;
   auto_topup: boolean;
@@ -183,8 +290,11 @@ interface SettleRow {
 }
 
 /**
- * Charges the actual cost (never more than the hold) and writes the usage record and the ledger entry
- * in the same statement that closes the hold. Settling a hold twice does nothing the second time.
+ * Charges the actual cost (never more than was held) and writes the usage record and the ledger entry
+ * in the same statement that closes the hold. The allowance held pays first — a micros allowance up to
+ * what it held, the balance the overflow; a unit allowance the whole request — and the usage record
+ * says who paid (a request the allowance paid in full leaves no ledger entry: the balance did not move).
+ * Settling a hold twice does nothing the second time. Lock order: hold, key, allowance, account.
  */
 export async function settle(input: SettleInput): Promise<SettleResult> {
   const u = input.usage;
@@ -193,22 +303,45 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
     WITH h AS (
       UPDATE holds SET status = 'SETTLED', closed_at = now()
       WHERE id = ${input.holdId}::uuid AND status = 'ACTIVE'
-      RETURNING id, account_id, api_key_id, amount_micros
+      RETURNING id, account_id, api_key_id, amount_micros, allowance_id, allowance_amount
     ),
-    c AS (SELECT h.*, LEAST(${input.costMicros}::bigint, h.amount_micros) AS cost FROM h),
+    c0 AS (
+      SELECT h.*, al.unit, al.subscription_id,
+             CASE WHEN al.id IS NULL THEN 0::bigint
+                  WHEN al.unit = 'UNITS' THEN ${input.costMicros}::bigint
+                  ELSE LEAST(${input.costMicros}::bigint, h.allowance_amount) END AS covered,
+             CASE WHEN al.id IS NULL THEN 0::bigint
+                  WHEN al.unit = 'UNITS' THEN CASE WHEN ${u.units ?? 0}::bigint > 0 THEN LEAST(${u.units ?? 0}::bigint, h.allowance_amount)
+                                                   ELSE h.allowance_amount END
+                  ELSE LEAST(${input.costMicros}::bigint, h.allowance_amount) END AS al_used
+      FROM h LEFT JOIN allowances al ON al.id = h.allowance_id
+    ),
+    c AS (
+      SELECT c0.*, ch.charged, c0.covered + ch.charged AS cost,
+             CASE WHEN c0.allowance_id IS NULL THEN 'BALANCE' WHEN charged = 0 THEN 'SUBSCRIPTION' ELSE 'MIXED' END::"PaidBy" AS paid_by
+      FROM c0, LATERAL (SELECT CASE WHEN c0.unit = 'UNITS' THEN 0::bigint
+                                    ELSE LEAST(${input.costMicros}::bigint - c0.covered, c0.amount_micros) END AS charged) ch
+    ),
     k AS (
       UPDATE api_keys SET reserved_micros = api_keys.reserved_micros - c.amount_micros,
-                          spent_micros = api_keys.spent_micros + c.cost, last_used_at = now(),
+                          spent_micros = api_keys.spent_micros + c.charged, last_used_at = now(),
                           period_spent_micros = CASE WHEN api_keys.spend_limit_period = 'NONE' THEN api_keys.period_spent_micros
-                            ELSE meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz) + c.cost END,
+                            ELSE meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz) + c.charged END,
                           period_started_at = meterway_period_start(api_keys.spend_limit_period, ${at}::timestamptz)
       FROM c WHERE api_keys.id = c.api_key_id
       RETURNING api_keys.id
     ),
+    al AS (
+      UPDATE allowances SET reserved_value = allowances.reserved_value - c.allowance_amount,
+                            used_value = allowances.used_value + c.al_used
+      FROM c LEFT JOIN k ON true
+      WHERE allowances.id = c.allowance_id
+      RETURNING allowances.id
+    ),
     a AS (
       UPDATE accounts SET reserved_micros = accounts.reserved_micros - c.amount_micros,
-                          balance_micros = accounts.balance_micros - c.cost, updated_at = now()
-      FROM c LEFT JOIN k ON true
+                          balance_micros = accounts.balance_micros - c.charged, updated_at = now()
+      FROM c LEFT JOIN k ON true LEFT JOIN al ON true
       WHERE accounts.id = c.account_id
       RETURNING accounts.id AS account_id, accounts.balance_micros AS balance, accounts.reserved_micros AS reserved,
                 (accounts.auto_topup_enabled AND accounts.balance_micros - accounts.reserved_micros
@@ -219,29 +352,34 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
     ur AS (
       INSERT INTO usage_records (request_id, account_id, api_key_id, model_id, endpoint, status, input_tokens,
         output_tokens, units, cost_micros, input_per_mtok_micros, output_per_mtok_micros, unit_price_micros,
-        stream, latency_ms, note, provider_id, upstream_model, cached_tokens, ttft_ms)
+        stream, latency_ms, note, provider_id, upstream_model, cached_tokens, ttft_ms, paid_by, subscription_id, covered_micros)
       SELECT ${input.requestId}, c.account_id, c.api_key_id, ${u.modelId}, ${u.endpoint}, ${u.status}::"UsageStatus",
              ${u.inputTokens}::int, ${u.outputTokens}::int, ${u.units ?? 0}::int, c.cost,
              ${u.inputPerMtokMicros ?? null}::bigint, ${u.outputPerMtokMicros ?? null}::bigint,
              ${u.unitPriceMicros ?? null}::bigint, ${u.stream}, ${u.latencyMs}::int, ${u.note ?? null},
-             ${u.providerId ?? null}, ${u.upstreamModel ?? null}, ${u.cachedTokens ?? 0}::int, ${u.ttftMs ?? null}::int
+             ${u.providerId ?? null}, ${u.upstreamModel ?? null}, ${u.cachedTokens ?? 0}::int, ${u.ttftMs ?? null}::int,
+             c.paid_by, c.subscription_id, c.covered
       FROM c, a
       RETURNING id
     ),
     le AS (
       INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, reference, description,
                                   api_key_id, usage_record_id)
-      SELECT c.account_id, 'USAGE', -c.cost, a.balance, 'usage:' || ${input.requestId}, ${input.description},
+      SELECT c.account_id, 'USAGE', -c.charged, a.balance, 'usage:' || ${input.requestId}, ${input.description},
              c.api_key_id, ur.id
-      FROM c, a, ur
+      FROM c, a, ur WHERE c.paid_by <> 'SUBSCRIPTION'
       RETURNING id
     )
-    SELECT a.account_id::text, c.cost, a.balance, a.reserved, a.auto_topup, a.low_balance, (SELECT count(*) FROM le) AS entries FROM c, a`);
+    SELECT a.account_id::text, c.cost, c.charged, c.paid_by::text AS paid_by, a.balance, a.reserved, a.auto_topup, a.low_balance,
+           (SELECT count(*) FROM le) AS entries
+    FROM c, a`);
   const row = rows[0];
-  if (!row) return { settled: false, costMicros: 0n, balanceMicros: 0n, availableMicros: 0n };
+  if (!row) return { settled: false, costMicros: 0n, chargedMicros: 0n, paidBy: "BALANCE", balanceMicros: 0n, availableMicros: 0n };
   return {
     settled: true,
     costMicros: row.cost,
+    chargedMicros: row.charged,
+    paidBy: row.paid_by,
     balanceMicros: row.balance,
     availableMicros: row.balance - row.reserved,
     followUp: row.auto_topup || row.low_balance ? afterCrossing(row.account_id, row.auto_topup, row.low_balance) : undefined,
@@ -271,16 +409,21 @@ export async function release(input: ReleaseInput): Promise<boolean> {
     WITH h AS (
       UPDATE holds SET status = 'RELEASED', closed_at = now()
       WHERE id = ${input.holdId}::uuid AND status = 'ACTIVE'
-      RETURNING id, account_id, api_key_id, amount_micros
+      RETURNING id, account_id, api_key_id, amount_micros, allowance_id, allowance_amount
     ),
     k AS (
       UPDATE api_keys SET reserved_micros = api_keys.reserved_micros - h.amount_micros
       FROM h WHERE api_keys.id = h.api_key_id
       RETURNING api_keys.id
     ),
+    al AS (
+      UPDATE allowances SET reserved_value = allowances.reserved_value - h.allowance_amount
+      FROM h LEFT JOIN k ON true WHERE allowances.id = h.allowance_id
+      RETURNING allowances.id
+    ),
     a AS (
       UPDATE accounts SET reserved_micros = accounts.reserved_micros - h.amount_micros, updated_at = now()
-      FROM h LEFT JOIN k ON true
+      FROM h LEFT JOIN k ON true LEFT JOIN al ON true
       WHERE accounts.id = h.account_id
       RETURNING accounts.id
     ),

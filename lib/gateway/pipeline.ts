@@ -1,7 +1,7 @@
 // Steps every billable /v1 endpoint shares: resolve the model the key may use, refuse what cannot be
 // paid for, and release the hold (no charge) when the provider fails before any output.
 import { AppError } from "@/lib/errors";
-import { release } from "@/lib/billing/holds";
+import { release, type LimitSource, type PaidBy } from "@/lib/billing/holds";
 import { microsToNumber, microsToUsdNumber } from "@/lib/money";
 import { findModel, type GatewayModel } from "./models";
 import { ProviderError } from "./providers/types";
@@ -20,17 +20,29 @@ export async function usableModel(ctx: GatewayCtx, id: string, type: GatewayMode
 }
 
 /** The error for a refused reservation. */
-export function refused(result: { limitSource: "balance" | "key_limit" } | { limitSource: "rate_limit"; retryAfterSeconds: number }): AppError {
+export function refused(
+  result: { limitSource: LimitSource } | { limitSource: "rate_limit"; retryAfterSeconds: number; scope?: "key" | "subscription" },
+): AppError {
   if (result.limitSource === "rate_limit") {
-    return new AppError("rate_limited", `This API key's rate limit is reached. Try again in ${result.retryAfterSeconds} s.`, { retryAfter: result.retryAfterSeconds });
+    const whose = "scope" in result && result.scope === "subscription" ? "Your subscription's rate limit for this model" : "This API key's rate limit";
+    return new AppError("rate_limited", `${whose} is reached. Try again in ${result.retryAfterSeconds} s.`, { retryAfter: result.retryAfterSeconds });
   }
   return insufficient(result.limitSource);
 }
 
-export function insufficient(limitSource: "balance" | "key_limit"): AppError {
-  return limitSource === "key_limit"
-    ? new AppError("insufficient_balance", "This API key has reached its spend limit.", { limitSource })
-    : new AppError("insufficient_balance", "Your balance is too low for this request. Add funds to continue.", { limitSource });
+export function insufficient(limitSource: LimitSource): AppError {
+  switch (limitSource) {
+    case "key_limit":
+      return new AppError("insufficient_balance", "This API key has reached its spend limit.", { limitSource });
+    case "subscription":
+      return new AppError(
+        "insufficient_balance",
+        "Your subscription's allowance for this model is used up for this period, and it does not fall back to your balance. Allow the fallback or wait for the next period.",
+        { limitSource },
+      );
+    default:
+      return new AppError("insufficient_balance", "Your balance is too low for this request. Add funds to continue.", { limitSource });
+  }
 }
 
 /** A provider failure as the API reports it: 4xx passed through, 5xx/connection → 502, timeouts → 504. */
@@ -73,16 +85,32 @@ export function elapsedMs(ctx: GatewayCtx): number {
   return Math.round(performance.now() - ctx.startedAt);
 }
 
-/** A request's charge as the API reports it in `usage`: USD as a JSON number, and integer micros. */
-export function costFields(costMicros: bigint): { cost: number; cost_micros: number } {
-  return { cost: microsToUsdNumber(costMicros), cost_micros: microsToNumber(costMicros) };
+interface Settled {
+  costMicros: bigint;
+  chargedMicros: bigint;
+  paidBy: PaidBy;
+  availableMicros: bigint;
 }
 
-/** The response headers of a settled request (API.md), plus the output cap when the gateway set one. */
-export function costHeaders(result: { costMicros: bigint; availableMicros: bigint }, cappedAt: number | null = null): Record<string, string> {
+/**
+ * A request's price as the API reports it in `usage`: USD as a JSON number and integer micros, and
+ * who paid it (docs/api.md): a subscription allowance, the balance, or both.
+ */
+export function costFields(result: Pick<Settled, "costMicros" | "paidBy">): { cost: number; cost_micros: number; paid_by: string } {
+  return { cost: microsToUsdNumber(result.costMicros), cost_micros: microsToNumber(result.costMicros), paid_by: paidByName(result.paidBy) };
+}
+
+export function paidByName(paidBy: PaidBy): "balance" | "subscription" | "mixed" {
+  return paidBy === "SUBSCRIPTION" ? "subscription" : paidBy === "MIXED" ? "mixed" : "balance";
+}
+
+/** The response headers of a settled request (API.md and docs/api.md), plus the output cap when the gateway set one. */
+export function costHeaders(result: Settled, cappedAt: number | null = null): Record<string, string> {
   return {
     "x-request-cost-micros": result.costMicros.toString(),
     "x-balance-remaining-micros": result.availableMicros.toString(),
+    "x-balance-charged-micros": result.chargedMicros.toString(),
+    "x-paid-by": paidByName(result.paidBy),
     ...(cappedAt !== null ? { "x-max-tokens-capped": String(cappedAt) } : {}),
   };
 }

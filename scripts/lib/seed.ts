@@ -1,4 +1,4 @@
-// Creates the providers and models listed in prisma/models.json that do not exist yet.
+// Creates the providers, models and plans listed in prisma/models.json that do not exist yet.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
@@ -31,9 +31,25 @@ const SeedFile = z.object({
       maxOutputTokens: z.number().int().positive().optional(),
     }),
   ),
+  plans: z
+    .array(
+      z.object({
+        slug: z.string(),
+        name: z.string(),
+        description: z.string().default(""),
+        interval: z.enum(["MONTH", "YEAR"]),
+        priceMicros: z.number().int().nonnegative(),
+        allowanceMicros: z.number().int().nonnegative(),
+        modelIds: z.array(z.string()).default([]),
+        imageAllowance: z.number().int().nonnegative().nullable().default(null),
+        taskAllowance: z.number().int().nonnegative().nullable().default(null),
+        overageToBalance: z.boolean().default(true),
+      }),
+    )
+    .default([]),
 });
 
-export async function seed(databaseUrl: string): Promise<{ providers: number; models: number }> {
+export async function seed(databaseUrl: string): Promise<{ providers: number; models: number; plans: number }> {
   const file = SeedFile.parse(JSON.parse(await readFile(path.resolve(import.meta.dirname, "../../prisma/models.json"), "utf8")));
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -63,7 +79,18 @@ export async function seed(databaseUrl: string): Promise<{ providers: number; mo
       );
       models += r.rowCount ?? 0;
     }
-    return { providers, models };
+    let plans = 0;
+    for (const p of file.plans) {
+      const r = await client.query(
+        `INSERT INTO plans (slug, name, description, interval, price_micros, allowance_micros, model_ids, image_allowance,
+           task_allowance, overage_to_balance)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (slug) DO NOTHING`,
+        [p.slug, p.name, p.description, p.interval, p.priceMicros, p.allowanceMicros, p.modelIds, p.imageAllowance,
+          p.taskAllowance, p.overageToBalance],
+      );
+      plans += r.rowCount ?? 0;
+    }
+    return { providers, models, plans };
   } finally {
     await client.end();
   }

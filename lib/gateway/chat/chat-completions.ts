@@ -2,7 +2,7 @@
 // settle → respond. Streams pass through chunk by chunk; the hold is settled for what was delivered.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { reserve, settle, type UsageFields } from "@/lib/billing/holds";
+import { reserve, settle, type SettleResult, type UsageFields } from "@/lib/billing/holds";
 import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJsonBody } from "../http";
 import type { GatewayModel } from "../models";
@@ -37,7 +37,10 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   // one output token) and cap the output to match.
   const maxCost = textCost(price, promptTokens, requested ?? modelMax);
   const minCost = requested !== null ? maxCost : textCost(price, promptTokens, 1);
-  const hold = await reserve({ accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost });
+  const hold = await reserve({
+    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost,
+    model: { id: model.id, type: model.type },
+  });
   if (!hold.ok) throw refused(hold);
 
   let outputCap = requested ?? modelMax;
@@ -69,7 +72,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     const usage = normalizeUsage(completion.usage, promptTokens, outputText);
     const result = await settleUsage(meter, usage, "SUCCEEDED", null);
     completion.model = model.id;
-    completion.usage = { ...usage, ...costFields(result.costMicros) };
+    completion.usage = { ...usage, ...costFields(result) };
     return json(completion, { headers: costHeaders(result, meter.capped) });
   }
 
@@ -164,13 +167,13 @@ function sseStream(
   wantsUsage: boolean,
 ): ReadableStream<Uint8Array> {
   let delivered = "";
-  let settled: Promise<{ costMicros: bigint }> | null = null;
+  let settled: Promise<Pick<SettleResult, "costMicros" | "paidBy">> | null = null;
   let pending: IteratorResult<ChatCompletionChunk> | null = first;
 
   const settleOnce = (usage: Usage | null, status: UsageFields["status"], note: string | null) =>
     (settled ??= settleUsage(meter, normalizeUsage(usage, meter.promptTokens, delivered), status, note).catch((error) => {
       console.error(`[gateway] ${meter.ctx.requestId} settlement failed:`, error);
-      return { costMicros: 0n };
+      return { costMicros: 0n, paidBy: "BALANCE" as const };
     }));
 
   return new ReadableStream<Uint8Array>({
@@ -190,12 +193,12 @@ function sseStream(
           for (const choice of chunk.choices) delivered += typeof choice.delta?.content === "string" ? choice.delta.content : "";
           if (meter.ttftMs === undefined && delivered) meter.ttftMs = Math.round(performance.now() - meter.ctx.startedAt);
           if (chunk.usage) {
-            const { costMicros } = await settleOnce(chunk.usage, "SUCCEEDED", null);
+            const settledCost = await settleOnce(chunk.usage, "SUCCEEDED", null);
             if (!wantsUsage) {
               if (chunk.choices.length === 0) continue; // the usage-only chunk the client did not ask for
               delete chunk.usage;
             } else {
-              chunk.usage = { ...chunk.usage, ...costFields(costMicros) };
+              chunk.usage = { ...chunk.usage, ...costFields(settledCost) };
             }
           } else if (!wantsUsage && "usage" in chunk) {
             delete chunk.usage;

@@ -22,7 +22,10 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
   const price = { inputPerMtokMicros: model.inputPerMtokMicros ?? 0n, outputPerMtokMicros: 0n };
   const estimate = embeddingInputs(body.input).reduce((sum, item) => sum + (typeof item === "string" ? countTokens(item) : item.length), 0);
   const maxCost = textCost(price, Math.ceil(estimate * 1.1) + 16, 0);
-  const hold = await reserve({ accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost });
+  const hold = await reserve({
+    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost,
+    model: { id: model.id, type: model.type },
+  });
   if (!hold.ok) throw refused(hold);
 
   let response;
@@ -50,6 +53,6 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
     description: `${model.id} · ${inputTokens} tokens embedded`,
   });
   response.model = model.id;
-  response.usage = { prompt_tokens: inputTokens, total_tokens: inputTokens, ...costFields(result.costMicros) };
+  response.usage = { prompt_tokens: inputTokens, total_tokens: inputTokens, ...costFields(result) };
   return json(response, { headers: costHeaders(result) });
 }

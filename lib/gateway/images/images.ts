@@ -18,7 +18,10 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
 
   const perImage = model.perImageMicros ?? 0n;
   const maxCost = perImage * BigInt(body.n);
-  const hold = await reserve({ accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost });
+  const hold = await reserve({
+    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost,
+    model: { id: model.id, type: model.type }, units: body.n,
+  });
   if (!hold.ok) throw refused(hold);
 
   let response;
@@ -47,7 +50,7 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
     description: `${model.id} · ${delivered} image${delivered === 1 ? "" : "s"}`,
   });
   return json(
-    { ...response, usage: { images: delivered, ...costFields(result.costMicros) } },
+    { ...response, usage: { images: delivered, ...costFields(result) } },
     { headers: costHeaders(result) },
   );
 }

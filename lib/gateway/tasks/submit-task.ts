@@ -62,6 +62,7 @@ export async function submitTask(ctx: GatewayCtx, kind: "VIDEO" | "MUSIC"): Prom
     requestId: id,
     maxMicros: price,
     minMicros: price,
+    model: { id: model.id, type: model.type },
     ttlSeconds: env.TASK_HOLD_TTL_SECONDS,
   });
   if (!hold.ok) {

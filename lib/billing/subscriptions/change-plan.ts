@@ -1,0 +1,47 @@
+// Moves a live plan subscription to another plan. Upgrades (a higher monthly price) take effect now,
+// with each allowance prorated between the two plans over the period; downgrades wait for the period
+// end (pending_plan_id, applied by openPeriod). The payment side (Stripe's proration) is the caller's.
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { now as clockNow } from "@/lib/clock";
+import { writeAllowances } from "./allowances";
+import { monthlyMicros, planAllowances } from "./plans";
+
+export type PlanChange = "upgraded" | "downgrade_scheduled" | "unchanged";
+
+export async function applyPlanChange(input: { subscriptionId: string; planId: string; at?: Date }): Promise<PlanChange> {
+  const at = input.at ?? clockNow();
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM subscriptions WHERE id = ${input.subscriptionId}::uuid FOR UPDATE`;
+    const subscription = await tx.subscription.findUnique({ where: { id: input.subscriptionId }, include: { plan: true } });
+    if (!subscription || subscription.kind !== "PLAN" || !subscription.plan) throw new AppError("not_found", "This subscription does not exist.");
+    if (subscription.status === "CANCELED") throw new AppError("conflict", "This subscription has ended.");
+    const target = await tx.plan.findUnique({ where: { id: input.planId } });
+    if (!target || !target.active) throw new AppError("not_found", "This plan is not available.");
+
+    if (target.id === subscription.planId) {
+      if (subscription.pendingPlanId) await tx.subscription.update({ where: { id: subscription.id }, data: { pendingPlanId: null } });
+      return "unchanged";
+    }
+    if (monthlyMicros(target) <= monthlyMicros(subscription.plan)) {
+      await tx.subscription.update({ where: { id: subscription.id }, data: { pendingPlanId: target.id, updatedAt: new Date() } });
+      return "downgrade_scheduled";
+    }
+    const span = subscription.currentPeriodEnd.getTime() - subscription.currentPeriodStart.getTime();
+    const elapsed = span > 0 ? (at.getTime() - subscription.currentPeriodStart.getTime()) / span : 0;
+    await tx.subscription.update({
+      where: { id: subscription.id },
+      data: {
+        planId: target.id,
+        pendingPlanId: null,
+        name: target.name,
+        priceMicros: target.priceMicros,
+        interval: target.interval,
+        balanceFallback: subscription.balanceFallback && target.overageToBalance,
+        updatedAt: new Date(),
+      },
+    });
+    await writeAllowances(tx, subscription, planAllowances(target), { mode: "prorate", elapsed });
+    return "upgraded";
+  });
+}

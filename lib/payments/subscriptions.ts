@@ -1,0 +1,153 @@
+// What a customer does with plan subscriptions, behind one interface for Stripe Billing and the
+// sandbox: subscribe (Stripe Checkout in subscription mode, or the sandbox checkout), change plan,
+// cancel at the period end (or resume), choose whether overage falls back to the balance, and manage
+// the payment method (Stripe's Customer Portal). Allowances themselves live in lib/billing/subscriptions.
+import { db } from "@/lib/db";
+import type { UserCtx } from "@/lib/context";
+import { env, stripeEnabled } from "@/lib/env.js";
+import { AppError } from "@/lib/errors";
+import { now as clockNow, testClockEnabled } from "@/lib/clock";
+import { applyPlanChange, type PlanChange } from "@/lib/billing/subscriptions/change-plan";
+import { endSubscription, setCancelAtPeriodEnd } from "@/lib/billing/subscriptions/end-subscription";
+import { advancePeriod } from "@/lib/billing/subscriptions/renew-due";
+import { startSubscription } from "@/lib/billing/subscriptions/start-subscription";
+import { MICROS_PER_CENT } from "./limits";
+import { getStripe } from "./stripe";
+import { ensureStripeCustomer } from "./stripe-customer";
+
+type Ctx = Pick<UserCtx, "userId">;
+
+async function activePlan(slug: string) {
+  const plan = await db.plan.findUnique({ where: { slug } });
+  if (!plan || !plan.active) throw new AppError("not_found", "This plan is not available.");
+  return plan;
+}
+
+async function ownSubscription(ctx: Ctx, subscriptionId: string) {
+  const subscription = await db.subscription.findFirst({ where: { id: subscriptionId, userId: ctx.userId } });
+  if (!subscription) throw new AppError("not_found", "This subscription does not exist.");
+  return subscription;
+}
+
+async function livePlanSubscription(ctx: Ctx) {
+  return db.subscription.findFirst({ where: { userId: ctx.userId, kind: "PLAN", status: { not: "CANCELED" } } });
+}
+
+/** The Stripe Price for a plan, made on first use when the operator did not name one. */
+async function stripePriceFor(plan: Awaited<ReturnType<typeof activePlan>>): Promise<string> {
+  if (plan.stripePriceId) return plan.stripePriceId;
+  const price = await getStripe().prices.create({
+    currency: "usd",
+    unit_amount: Number(plan.priceMicros / MICROS_PER_CENT),
+    recurring: { interval: plan.interval === "YEAR" ? "year" : "month" },
+    product_data: { name: `Meterway ${plan.name}` },
+    metadata: { plan_id: plan.id },
+  });
+  await db.plan.updateMany({ where: { id: plan.id, stripePriceId: null }, data: { stripePriceId: price.id } });
+  return (await db.plan.findUniqueOrThrow({ where: { id: plan.id } })).stripePriceId ?? price.id;
+}
+
+/** Starts a subscription to a plan: returns where to send the browser (Stripe Checkout or the sandbox checkout). */
+export async function startPlanCheckout({ ctx, input, origin }: { ctx: Ctx; input: { planSlug: string }; origin: string }) {
+  const plan = await activePlan(input.planSlug);
+  if (await livePlanSubscription(ctx)) {
+    throw new AppError("conflict", "You already have a plan. Change it from the Plans page instead of subscribing again.");
+  }
+  if (!stripeEnabled) return { url: `${origin}/plans/sandbox-checkout/${plan.slug}`, sandbox: true };
+
+  const customer = await ensureStripeCustomer(ctx.userId);
+  const metadata = { purpose: "subscription", user_id: ctx.userId, plan_id: plan.id };
+  const session = await getStripe().checkout.sessions.create({
+    mode: "subscription",
+    customer,
+    client_reference_id: ctx.userId,
+    line_items: [{ price: await stripePriceFor(plan), quantity: 1 }],
+    subscription_data: { metadata },
+    metadata,
+    success_url: `${origin}/plans?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${origin}/plans?checkout=canceled`,
+  });
+  if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
+  return { url: session.url, sandbox: false };
+}
+
+/** The sandbox checkout's "Pay": starts the subscription through the same verb a Stripe webhook uses. */
+export async function paySandboxSubscription({ ctx, input }: { ctx: Ctx; input: { planSlug: string } }) {
+  if (stripeEnabled) throw new AppError("not_found", "The sandbox checkout is off: this portal takes payments through Stripe.");
+  const plan = await activePlan(input.planSlug);
+  const start = clockNow();
+  return startSubscription({
+    userId: ctx.userId,
+    planId: plan.id,
+    provider: "SANDBOX",
+    periodStart: start,
+    invoice: { externalId: `sandbox:${ctx.userId}:${plan.id}:${start.toISOString()}`, amountMicros: plan.priceMicros },
+  });
+}
+
+/**
+ * Moves the customer's plan. Upgrades apply now with the allowance prorated (Stripe charges the
+ * prorated difference at once); downgrades apply at the period end (Stripe bills the new price from
+ * the next invoice, without proration).
+ */
+export async function changePlan({ ctx, input }: { ctx: Ctx; input: { planSlug: string } }): Promise<PlanChange> {
+  const target = await activePlan(input.planSlug);
+  const subscription = await livePlanSubscription(ctx);
+  if (!subscription) throw new AppError("not_found", "You have no plan to change. Subscribe to one first.");
+  const change = await applyPlanChange({ subscriptionId: subscription.id, planId: target.id });
+  if (subscription.provider === "STRIPE" && subscription.stripeSubscriptionId && change !== "unchanged") {
+    const stripe = getStripe();
+    const remote = await stripe.subscriptions.retrieve(subscription.stripeSubscriptionId);
+    const item = remote.items.data[0];
+    if (!item) throw new Error(`Stripe subscription ${remote.id} has no items`);
+    await stripe.subscriptions.update(remote.id, {
+      items: [{ id: item.id, price: await stripePriceFor(target) }],
+      proration_behavior: change === "upgraded" ? "always_invoice" : "none",
+      metadata: { ...remote.metadata, plan_id: target.id },
+    });
+  }
+  return change;
+}
+
+/** Cancels at the period end (the allowance stays usable until then), or takes that back. */
+export async function cancelSubscription({ ctx, input }: { ctx: Ctx; input: { subscriptionId: string; cancel: boolean } }) {
+  const subscription = await ownSubscription(ctx, input.subscriptionId);
+  if (subscription.kind !== "PLAN") throw new AppError("conflict", "A custom subscription is changed through your account manager.");
+  if (subscription.status === "CANCELED") throw new AppError("conflict", "This subscription has already ended.");
+  if (subscription.provider === "STRIPE" && subscription.stripeSubscriptionId) {
+    await getStripe().subscriptions.update(subscription.stripeSubscriptionId, { cancel_at_period_end: input.cancel });
+  }
+  await setCancelAtPeriodEnd({ subscriptionId: subscription.id, cancel: input.cancel });
+}
+
+/** Whether usage past the allowance may be charged to the prepaid balance (only where the plan allows it). */
+export async function setBalanceFallback({ ctx, input }: { ctx: Ctx; input: { subscriptionId: string; enabled: boolean } }) {
+  const subscription = await ownSubscription(ctx, input.subscriptionId);
+  const plan = subscription.planId ? await db.plan.findUnique({ where: { id: subscription.planId } }) : null;
+  if (input.enabled && !plan?.overageToBalance) {
+    throw new AppError("conflict", "This subscription does not allow charging overage to the balance.");
+  }
+  await db.subscription.update({ where: { id: subscription.id }, data: { balanceFallback: input.enabled, updatedAt: new Date() } });
+}
+
+/** Stripe's Customer Portal (payment method, invoices, cancellation); null in the sandbox. */
+export async function customerPortalUrl({ ctx, origin }: { ctx: Ctx; origin: string }): Promise<string | null> {
+  if (!stripeEnabled) return null;
+  const customer = await ensureStripeCustomer(ctx.userId);
+  const session = await getStripe().billingPortal.sessions.create({ customer, return_url: `${origin}/plans` });
+  return session.url;
+}
+
+/** Development only: ends the current period of a sandbox subscription now and opens the next (paid in the sandbox). */
+export async function advanceSandboxPeriod({ ctx, input }: { ctx: Ctx; input: { subscriptionId: string } }) {
+  if (env.NODE_ENV === "production" && !testClockEnabled()) throw new AppError("not_found", "Advancing a period by hand is for development only.");
+  const subscription = await ownSubscription(ctx, input.subscriptionId);
+  if (subscription.provider !== "SANDBOX") throw new AppError("conflict", "Only sandbox subscriptions can be advanced by hand.");
+  if (subscription.status === "CANCELED") throw new AppError("conflict", "This subscription has ended.");
+  const pendingPlan = subscription.pendingPlanId ? await db.plan.findUnique({ where: { id: subscription.pendingPlanId } }) : null;
+  if (subscription.cancelAtPeriodEnd) {
+    await endSubscription({ subscriptionId: subscription.id });
+    return "ended" as const;
+  }
+  return advancePeriod({ ...subscription, pendingPlan }, clockNow());
+}
