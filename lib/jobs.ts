@@ -1,7 +1,9 @@
-// In-process background work: the hold sweeper (API.md: "Nothing stuck") and the async task runner.
+// In-process background work: the hold sweeper (API.md: "Nothing stuck"), sandbox/manual subscription
+// renewals, and the async task runner.
 // Safe on many instances (holds: conditional statements; tasks: row leases).
 import { env } from "@/lib/env.js";
 import { sweepExpiredHolds } from "@/lib/billing/holds";
+import { renewDueSubscriptions } from "@/lib/billing/subscriptions/renew-due";
 import { hasOpenTasks, onWake, purgeExpiredResults, runOnce } from "@/lib/gateway/tasks/runner";
 
 const SWEEP_EVERY_MS = 30_000;
@@ -23,6 +25,13 @@ export function startBackgroundJobs(): void {
       if (released > 0) console.warn(`[jobs] released ${released} expired hold(s)`);
     } catch (error) {
       console.error("[jobs] hold sweep failed:", (error as Error).message);
+    }
+    try {
+      // Sandbox and manual subscriptions renew here; Stripe renews its own (invoice.paid).
+      const { renewed, ended } = await renewDueSubscriptions();
+      if (renewed + ended > 0) console.warn(`[jobs] subscriptions: ${renewed} renewed, ${ended} ended at their period end`);
+    } catch (error) {
+      console.error("[jobs] subscription renewal failed:", (error as Error).message);
     }
   };
   setInterval(sweep, SWEEP_EVERY_MS).unref();
