@@ -48,12 +48,13 @@ interface CostUsage {
   completion_tokens: number;
   cost?: number;
   cost_micros?: number;
+  paid_by?: string;
 }
 
 const usageOf = (u: CostUsage | undefined | null) => ({
   input_tokens: u?.prompt_tokens ?? 0,
   output_tokens: u?.completion_tokens ?? 0,
-  ...(u?.cost_micros !== undefined ? { cost: u.cost, cost_micros: u.cost_micros } : {}),
+  ...(u?.cost_micros !== undefined ? { cost: u.cost, cost_micros: u.cost_micros, paid_by: u.paid_by } : {}),
 });
 
 export async function anthropicMessages(ctx: GatewayCtx): Promise<Response> {
