@@ -155,6 +155,22 @@ describe("npm run portal", () => {
     expect(output(await portal("holds:sweep"))).toEqual({ released: 0 });
   });
 
+  it("subscriptions:renew opens the next period of a sandbox subscription that is over, once", async () => {
+    const { user } = await createFunded(0n);
+    const plan = await db.plan.create({ data: { slug: `cli-${Date.now()}`, name: "CLI plan", priceMicros: 1_000_000n, allowanceMicros: 500n } });
+    const start = new Date(Date.now() - 45 * 86_400_000);
+    const { startSubscription } = await import("@/lib/billing/subscriptions/start-subscription");
+    const { subscriptionId } = await startSubscription({ userId: user.id, planId: plan.id, provider: "SANDBOX", periodStart: start });
+
+    const first = output(await portal("subscriptions:renew"));
+    expect(first.renewed).toBeGreaterThanOrEqual(1);
+    const renewed = await db.subscription.findUniqueOrThrow({ where: { id: subscriptionId } });
+    expect(renewed.currentPeriodStart.getTime()).toBeGreaterThan(start.getTime());
+    expect(await db.subscriptionInvoice.count({ where: { subscriptionId } })).toBe(1);
+    await portal("subscriptions:renew");
+    expect(await db.subscriptionInvoice.count({ where: { subscriptionId } })).toBe(1);
+  });
+
   it.each([
     [["credits:grant", "--email", "a@example.test", "--usd", "12.5.0", "--reason", "x"], "error: --usd must be a dollar amount like 12.50"],
     [["credits:grant", "--email", "a@example.test", "--usd", "1"], "error: --reason is required"],

@@ -262,6 +262,17 @@ const commands = {
     },
   }),
 
+  "subscriptions:renew": defineCommand({
+    usage: "subscriptions:renew",
+    summary: "renew sandbox and manual subscriptions whose period is over, or end those canceled at the period end (Stripe renews its own)",
+    options: {},
+    schema: z.object({}),
+    async run() {
+      const { renewDueSubscriptions } = await import("../lib/billing/subscriptions/renew-due");
+      return { output: await renewDueSubscriptions() };
+    },
+  }),
+
   "payments:reconcile": defineCommand({
     usage: "payments:reconcile [--days N]",
     summary: "credit paid Stripe top-ups a missed webhook never credited (each once; default: the last 3 days)",
