@@ -23,8 +23,12 @@ describe("holds", () => {
     expect(await db.usageRecord.count({ where: { requestId } })).toBe(1);
     expect(await db.ledgerEntry.count({ where: { reference: `usage:${requestId}` } })).toBe(1);
 
-    // A second settle of the same hold charges nothing.
-    expect((await settle({ holdId: hold.holdId, requestId, costMicros: 123n, usage, description: "test" })).settled).toBe(false);
+    // A second settle of the same hold charges nothing, and reports what the first one charged.
+    expect(await settle({ holdId: hold.holdId, requestId, costMicros: 999n, usage, description: "test" })).toMatchObject({
+      settled: false,
+      costMicros: 123n,
+      chargedMicros: 123n,
+    });
     expect((await accountState(account.id)).balance).toBe(877n);
     expect((await checkLedger()).violations).toEqual([]);
   });

@@ -374,7 +374,7 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
            (SELECT count(*) FROM le) AS entries
     FROM c, a`);
   const row = rows[0];
-  if (!row) return { settled: false, costMicros: 0n, chargedMicros: 0n, paidBy: "BALANCE", balanceMicros: 0n, availableMicros: 0n };
+  if (!row) return alreadyClosed(input);
   return {
     settled: true,
     costMicros: row.cost,
@@ -383,6 +383,29 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
     balanceMicros: row.balance,
     availableMicros: row.balance - row.reserved,
     followUp: row.auto_topup || row.low_balance ? afterCrossing(row.account_id, row.auto_topup, row.low_balance) : undefined,
+  };
+}
+
+/**
+ * A hold that was not active: settled before (a retry whose first attempt committed but whose answer
+ * was lost reports that charge again, charging nothing more), or released/expired (nothing charged).
+ */
+async function alreadyClosed(input: SettleInput): Promise<SettleResult> {
+  const earlier = await db.usageRecord.findUnique({
+    where: { requestId: input.requestId },
+    select: { status: true, costMicros: true, coveredMicros: true, paidBy: true, accountId: true },
+  });
+  const account = earlier ? await db.account.findUnique({ where: { id: earlier.accountId }, select: { balanceMicros: true, reservedMicros: true } }) : null;
+  if (!earlier || earlier.status === "FAILED" || !account) {
+    return { settled: false, costMicros: 0n, chargedMicros: 0n, paidBy: "BALANCE", balanceMicros: 0n, availableMicros: 0n };
+  }
+  return {
+    settled: false,
+    costMicros: earlier.costMicros,
+    chargedMicros: earlier.costMicros - earlier.coveredMicros,
+    paidBy: earlier.paidBy,
+    balanceMicros: account.balanceMicros,
+    availableMicros: account.balanceMicros - account.reservedMicros,
   };
 }
 
