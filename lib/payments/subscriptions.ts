@@ -2,6 +2,7 @@
 // sandbox: subscribe (Stripe Checkout in subscription mode, or the sandbox checkout), change plan,
 // cancel at the period end (or resume), choose whether overage falls back to the balance, and manage
 // the payment method (Stripe's Customer Portal). Allowances themselves live in lib/billing/subscriptions.
+import Stripe from "stripe";
 import { db } from "@/lib/db";
 import type { UserCtx } from "@/lib/context";
 import { env, stripeEnabled } from "@/lib/env.js";
@@ -10,6 +11,7 @@ import { now as clockNow, testClockEnabled } from "@/lib/clock";
 import { applyPlanChange, type PlanChange } from "@/lib/billing/subscriptions/change-plan";
 import { endSubscription, setCancelAtPeriodEnd } from "@/lib/billing/subscriptions/end-subscription";
 import { advancePeriod } from "@/lib/billing/subscriptions/renew-due";
+import { monthlyMicros } from "@/lib/billing/subscriptions/plans";
 import { startSubscription } from "@/lib/billing/subscriptions/start-subscription";
 import { MICROS_PER_CENT } from "./limits";
 import { getStripe } from "./stripe";
@@ -34,15 +36,21 @@ async function livePlanSubscription(ctx: Ctx) {
 }
 
 /** The Stripe Price for a plan, made on first use when the operator did not name one. */
-async function stripePriceFor(plan: Awaited<ReturnType<typeof activePlan>>): Promise<string> {
+async function stripePriceFor(plan: PlanRow): Promise<string> {
   if (plan.stripePriceId) return plan.stripePriceId;
-  const price = await getStripe().prices.create({
-    currency: "usd",
-    unit_amount: Number(plan.priceMicros / MICROS_PER_CENT),
-    recurring: { interval: plan.interval === "YEAR" ? "year" : "month" },
-    product_data: { name: `Meterway ${plan.name}` },
-    metadata: { plan_id: plan.id },
-  });
+  // Whole cents, rounded up (a plan's price is entered in cents; never bill less than it says).
+  const cents = (plan.priceMicros + MICROS_PER_CENT - 1n) / MICROS_PER_CENT;
+  const price = await getStripe().prices.create(
+    {
+      currency: "usd",
+      unit_amount: Number(cents),
+      recurring: { interval: plan.interval === "YEAR" ? "year" : "month" },
+      product_data: { name: `Meterway ${plan.name}` },
+      metadata: { plan_id: plan.id },
+    },
+    // Two first subscribers at once make one Price (the same terms give the same key).
+    { idempotencyKey: `plan-price-${plan.id}-${cents}-${plan.interval}` },
+  );
   await db.plan.updateMany({ where: { id: plan.id, stripePriceId: null }, data: { stripePriceId: price.id } });
   return (await db.plan.findUniqueOrThrow({ where: { id: plan.id } })).stripePriceId ?? price.id;
 }
@@ -87,26 +95,56 @@ export async function paySandboxSubscription({ ctx, input }: { ctx: Ctx; input: 
 
 /**
  * Moves the customer's plan. Upgrades apply now with the allowance prorated (Stripe charges the
- * prorated difference at once); downgrades apply at the period end (Stripe bills the new price from
- * the next invoice, without proration).
+ * prorated difference at once, and refuses the change if that payment fails); downgrades apply at the
+ * period end (Stripe bills the new price from the next invoice, without proration). With Stripe, Stripe
+ * changes first: should our write fail after it, customer.subscription.updated makes the same change.
  */
 export async function changePlan({ ctx, input }: { ctx: Ctx; input: { planSlug: string } }): Promise<PlanChange> {
   const target = await activePlan(input.planSlug);
   const subscription = await livePlanSubscription(ctx);
   if (!subscription) throw new AppError("not_found", "You have no plan to change. Subscribe to one first.");
-  const change = await applyPlanChange({ subscriptionId: subscription.id, planId: target.id });
-  if (subscription.provider === "STRIPE" && subscription.stripeSubscriptionId && change !== "unchanged") {
-    const stripe = getStripe();
-    const remote = await stripe.subscriptions.retrieve(subscription.stripeSubscriptionId);
-    const item = remote.items.data[0];
-    if (!item) throw new Error(`Stripe subscription ${remote.id} has no items`);
-    await stripe.subscriptions.update(remote.id, {
-      items: [{ id: item.id, price: await stripePriceFor(target) }],
-      proration_behavior: change === "upgraded" ? "always_invoice" : "none",
-      metadata: { ...remote.metadata, plan_id: target.id },
-    });
+  if (subscription.provider === "STRIPE" && subscription.stripeSubscriptionId && subscription.planId) {
+    const current = await db.plan.findUniqueOrThrow({ where: { id: subscription.planId } });
+    const upgrade = await updateStripePlan(subscription.stripeSubscriptionId, current, target);
+    const applied = await applyPlanChange({ subscriptionId: subscription.id, planId: target.id });
+    // Stripe's customer.subscription.updated may have applied the upgrade a moment before we did.
+    return upgrade && applied === "unchanged" ? "upgraded" : applied;
   }
-  return change;
+  return applyPlanChange({ subscriptionId: subscription.id, planId: target.id });
+}
+
+type PlanRow = Awaited<ReturnType<typeof activePlan>>;
+
+/** Moves the Stripe subscription to the target's price; true when that was an upgrade. */
+async function updateStripePlan(stripeSubscriptionId: string, current: PlanRow, target: PlanRow): Promise<boolean> {
+  const stripe = getStripe();
+  const remote = await stripe.subscriptions.retrieve(stripeSubscriptionId);
+  const item = remote.items.data[0];
+  if (!item) throw new Error(`Stripe subscription ${remote.id} has no items`);
+  const price = await stripePriceFor(target);
+  const upgrade = target.id !== current.id && monthlyMicros(target) > monthlyMicros(current);
+  // Stripe already bills this plan (a retry after our own write failed): nothing to change there.
+  if (item.price.id === price && remote.metadata.plan_id === target.id) return upgrade;
+  try {
+    if (upgrade && current.stripePriceId && item.price.id !== current.stripePriceId) {
+      // A downgrade is pending (Stripe already bills the lower price from the next invoice): go back to
+      // the price paid for this period first, so the upgrade's proration credits what was paid.
+      await stripe.subscriptions.update(remote.id, { items: [{ id: item.id, price: current.stripePriceId }], proration_behavior: "none" });
+    }
+    await stripe.subscriptions.update(remote.id, {
+      items: [{ id: item.id, price }],
+      proration_behavior: upgrade ? "always_invoice" : "none",
+      // An upgrade whose prorated invoice cannot be paid is refused, and nothing changes.
+      ...(upgrade ? { payment_behavior: "error_if_incomplete" as const } : {}),
+      metadata: { plan_id: target.id },
+    });
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeCardError) {
+      throw new AppError("conflict", `Your card was declined (${error.message}). Your plan has not changed.`);
+    }
+    throw error;
+  }
+  return upgrade;
 }
 
 /** Cancels at the period end (the allowance stays usable until then), or takes that back. */

@@ -1,10 +1,13 @@
 // checkout.session.completed and checkout.session.async_payment_succeeded: a paid top-up is
 // credited once. A card saved for auto top-up (the user ticked the box) is kept on the account.
+// A Checkout in subscription mode credits nothing: it starts the plan subscription (once, by the
+// Stripe subscription id; invoice.paid may already have started it).
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { MICROS_PER_CENT } from "@/lib/payments/limits";
 import { getStripe } from "@/lib/payments/stripe";
 import { creditTopUp } from "../top-ups";
+import { ensureSubscription, idOf, retrieveStripeSubscription } from "./stripe-subscription";
 
 export const CheckoutSession = z.object({
   id: z.string().min(1),
@@ -15,6 +18,7 @@ export const CheckoutSession = z.object({
   payment_status: z.enum(["paid", "unpaid", "no_payment_required"]),
   payment_intent: z.union([z.string(), z.object({ id: z.string() }).loose()]).nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
+  subscription: z.union([z.string().min(1), z.object({ id: z.string().min(1) }).loose()]).nullable().optional(),
 });
 export type CheckoutSession = z.infer<typeof CheckoutSession>;
 
@@ -39,11 +43,24 @@ async function intentDetails(session: CheckoutSession): Promise<IntentDetails | 
   }
 }
 
+async function startSubscriptionFromCheckout(session: CheckoutSession, provider: "STRIPE" | "SANDBOX") {
+  // Sandbox plans start through paySandboxSubscription, never through a Checkout Session.
+  if (provider !== "STRIPE") return { credited: false, reason: "not a Stripe subscription" };
+  if (session.payment_status === "unpaid") return { credited: false, reason: "not paid yet" };
+  const stripeSubscriptionId = idOf(session.subscription);
+  if (!stripeSubscriptionId) return { credited: false, reason: "no subscription" };
+  const started = await ensureSubscription(await retrieveStripeSubscription(stripeSubscriptionId), { userId: session.client_reference_id });
+  return started.subscriptionId === null
+    ? { credited: false, reason: started.reason }
+    : { credited: false, subscriptionId: started.subscriptionId, started: started.created };
+}
+
 export async function checkoutSessionCompleted(
   object: unknown,
   provider: "STRIPE" | "SANDBOX" = "STRIPE",
-): Promise<{ credited: boolean; reason?: string }> {
+): Promise<{ credited: boolean; reason?: string; subscriptionId?: string; started?: boolean }> {
   const session = CheckoutSession.parse(object);
+  if (session.mode === "subscription") return startSubscriptionFromCheckout(session, provider);
   if (session.mode && session.mode !== "payment") return { credited: false, reason: "not a top-up" };
   if (session.metadata?.purpose && session.metadata.purpose !== "topup") return { credited: false, reason: "not a top-up" };
   if (session.payment_status !== "paid") return { credited: false, reason: "not paid yet" };

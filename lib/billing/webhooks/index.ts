@@ -9,6 +9,9 @@ import { chargeDisputeCreated } from "./charge-dispute-created";
 import { chargeRefunded } from "./charge-refunded";
 import { checkoutSessionAsyncPaymentFailed } from "./checkout-session-async-payment-failed";
 import { checkoutSessionCompleted } from "./checkout-session-completed";
+import { customerSubscriptionDeleted } from "./customer-subscription-deleted";
+import { customerSubscriptionUpdated } from "./customer-subscription-updated";
+import { invoicePaid } from "./invoice-paid";
 import { paymentIntentPaymentFailed, paymentIntentSucceeded } from "./payment-intent";
 
 type Handler = (object: unknown) => Promise<unknown>;
@@ -22,6 +25,10 @@ export const HANDLED_EVENTS = {
   "payment_intent.payment_failed": paymentIntentPaymentFailed,
   "charge.refunded": chargeRefunded,
   "charge.dispute.created": chargeDisputeCreated,
+  "invoice.paid": invoicePaid,
+  "customer.subscription.created": customerSubscriptionUpdated,
+  "customer.subscription.updated": customerSubscriptionUpdated,
+  "customer.subscription.deleted": customerSubscriptionDeleted,
 } satisfies Record<string, Handler>;
 
 const handlers: Record<string, Handler> = HANDLED_EVENTS;
