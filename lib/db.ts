@@ -46,3 +46,52 @@ export async function disconnectDb(): Promise<void> {
   globalForDb.__prisma = undefined;
   globalForDb.__pool = undefined;
 }
+
+// ── a database that is briefly away (a restart, a failover) ───────────────────────────────────────
+
+/** Prisma's codes for "could not reach / lost the server" (P1001 unreachable, P1002 timed out, P1017 closed). */
+const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1017"]);
+/** The driver adapter's kinds for the same. */
+const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+/** SQLSTATEs: admin/crash shutdown, cannot connect now (starting up, shutting down), connection exceptions, too many connections. */
+const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08\d{3}|53300)$/;
+const UNAVAILABLE_TEXT =
+  /Connection terminated|terminating connection|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|is not currently accepting connections|Can't reach database server|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Code: `(57P0[123]|08\d{3})`/;
+
+/**
+ * Whether an error means the database could not be reached or dropped the connection (a restart, a
+ * failover, a connection limit), as opposed to refusing the statement itself. The gateway answers 503
+ * for these rather than a generic 500, and idempotent statements may be retried.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object" || seen.has(e) || seen.size > 8) continue;
+    seen.add(e);
+    const o = e as { code?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (typeof o.code === "string" && (UNAVAILABLE_PRISMA_CODES.has(o.code) || UNAVAILABLE_SQLSTATE.test(o.code))) return true;
+    if (typeof o.originalCode === "string" && UNAVAILABLE_SQLSTATE.test(o.originalCode)) return true;
+    if (typeof o.kind === "string" && UNAVAILABLE_KINDS.has(o.kind)) return true;
+    if (typeof o.message === "string" && UNAVAILABLE_TEXT.test(o.message)) return true;
+    queue.push(o.cause, o.meta?.driverAdapterError);
+  }
+  return false;
+}
+
+/**
+ * Runs `fn`, and runs it again (backing off from 100 ms to 1 s) while the database is unavailable,
+ * until `deadline` (epoch ms); any other error, or the deadline, ends it with the last error. Only for
+ * statements that are safe to repeat, such as a settlement (it acts only on a hold still ACTIVE).
+ */
+export async function retryWhileDatabaseUnavailable<T>(fn: () => Promise<T>, deadline: number): Promise<T> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + delay >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

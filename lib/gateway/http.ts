@@ -1,6 +1,7 @@
 // Request and response plumbing shared by every /v1 route: ids, bodies with a size limit, JSON with
 // bigints, and errors in OpenAI's shape (never a stack trace).
 import { randomBytes } from "node:crypto";
+import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, INTERNAL_ERROR_MESSAGE, isAppError, openAIErrorBody } from "@/lib/errors";
 
 export function newRequestId(): string {
@@ -23,6 +24,11 @@ export function errorResponse(error: unknown, requestId: string): Response {
     const headers: Record<string, string> = { "x-request-id": requestId };
     if (error.retryAfter !== undefined) headers["retry-after"] = String(error.retryAfter);
     return json(openAIErrorBody(error), { status: error.status, headers });
+  }
+  if (isDatabaseUnavailable(error)) {
+    // A database restart or failover: a clear 503 the client may retry, not a 500 with a stack trace.
+    console.warn(`[gateway] ${requestId} database unavailable: ${String((error as Error)?.message ?? error).trim().split("\n").at(-1)}`);
+    return errorResponse(new AppError("service_unavailable", "The service is briefly unavailable. Please retry in a moment.", { retryAfter: 1 }), requestId);
   }
   console.error(`[gateway] ${requestId} unexpected error:`, error);
   return json(openAIErrorBody(new AppError("internal_error", `${INTERNAL_ERROR_MESSAGE} (request ${requestId})`)), {

@@ -3,6 +3,7 @@
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { reserve, settle, type SettleResult, type UsageFields } from "@/lib/billing/holds";
+import { retryWhileDatabaseUnavailable } from "@/lib/db";
 import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJsonBody } from "../http";
 import type { GatewayModel } from "../models";
@@ -54,7 +55,8 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     ...(capped ? (body.max_completion_tokens !== undefined ? { max_completion_tokens: outputCap } : { max_tokens: outputCap }) : {}),
     ...(body.stream ? { stream_options: { ...body.stream_options, include_usage: true } } : {}),
   };
-  const meter: Meter = { ctx, model, price, holdId: hold.holdId, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
+  const holdExpiresAt = Date.now() + env.HOLD_TTL_SECONDS * 1000;
+  const meter: Meter = { ctx, model, price, holdId: hold.holdId, holdExpiresAt, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
   const controller = new AbortController();
   // A client that goes away aborts the upstream call too (streams also abort in cancel()).
   ctx.req.signal.addEventListener("abort", () => controller.abort(), { once: true });
@@ -100,6 +102,8 @@ interface Meter {
   model: GatewayModel;
   price: TextPrice;
   holdId: string;
+  /** When the sweeper may release the hold (epoch ms); a settlement is retried until shortly before. */
+  holdExpiresAt: number;
   promptTokens: number;
   stream: boolean;
   capped: number | null;
@@ -137,14 +141,21 @@ function usageFields(meter: Meter, usage: Usage, status: UsageFields["status"], 
   };
 }
 
+/**
+ * Settles the hold. The output is already delivered (or, for a stream, on its way), so a database that
+ * is briefly away (a restart, a failover) is waited for — up to 30 s, and never past the hold's
+ * expiry — rather than letting the sweeper release the hold and the request go uncharged. Repeating
+ * is safe: settle() acts only on a hold that is still ACTIVE.
+ */
 function settleUsage(meter: Meter, usage: Usage, status: UsageFields["status"], note: string | null) {
-  return settle({
+  const deadline = Math.min(Date.now() + 30_000, meter.holdExpiresAt - 2_000);
+  return retryWhileDatabaseUnavailable(() => settle({
     holdId: meter.holdId,
     requestId: meter.ctx.requestId,
     costMicros: textCost(meter.price, usage.prompt_tokens, usage.completion_tokens),
     usage: usageFields(meter, usage, status, note),
     description: `${meter.model.id} · ${usage.prompt_tokens} in / ${usage.completion_tokens} out`,
-  });
+  }), deadline);
 }
 
 function failBeforeOutput(meter: Meter, error: unknown) {

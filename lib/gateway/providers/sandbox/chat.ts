@@ -35,10 +35,17 @@ function fail(status: number): never {
   throw new ProviderError({ kind: "http", status, message: `The sandbox upstream answered ${status} (requested by [sandbox:error=${status}]).` });
 }
 
+// The abort listener goes when the wait ends: one per chunk left behind would pile up on the
+// request's signal for the whole stream (Node warns past ten).
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
   });
 
 export const sandboxChat: Pick<Provider, "complete" | "stream"> = {
