@@ -225,6 +225,7 @@ describe("GET /v1/models and /v1/balance", () => {
       available: "12.345678",
       available_micros: 12_345_678,
       key: { id: keyId, name: "test", spend_limit_micros: 5_000_000, spent_micros: 0, spend_limit_period: "none", lifetime_spent_micros: 0 },
+      subscriptions: [],
     });
   });
 });
