@@ -7,6 +7,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/admin/customers", label: "Customers" },
   { href: "/admin/models", label: "Models and prices" },
+  { href: "/admin/plans", label: "Plans" },
   { href: "/admin/codes", label: "Redemption codes" },
   { href: "/admin/audit", label: "Audit log" },
   { href: "/admin/health", label: "Health" },

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/billing", label: "Billing" },
+  { href: "/plans", label: "Plans" },
   { href: "/keys", label: "API keys" },
   { href: "/usage", label: "Usage" },
   { href: "/tasks", label: "Tasks" },

@@ -11,6 +11,13 @@ export const STATUS: Record<UsageRow["status"], { label: string; tone: BadgeTone
   FAILED: { label: "Failed", tone: "red" },
 };
 
+/** Who paid: the prepaid balance, a subscription allowance, or both. */
+export const PAID_BY: Record<UsageRow["paidBy"], { label: string; tone: BadgeTone }> = {
+  BALANCE: { label: "Balance", tone: "neutral" },
+  SUBSCRIPTION: { label: "Subscription", tone: "purple" },
+  MIXED: { label: "Mixed", tone: "blue" },
+};
+
 const integer = new Intl.NumberFormat("en-US");
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
@@ -26,6 +33,7 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
           <TH>Model</TH>
           <TH className="text-right">Tokens (in / out)</TH>
           <TH className="text-right">Cost</TH>
+          <TH>Paid by</TH>
           <TH>Status</TH>
           <TH className="text-right">Latency</TH>
         </TR>
@@ -42,7 +50,7 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
               {row.key ? (
                 <>
                   <span className="font-medium">{row.key.name}</span>{" "}
-                  <span className="font-mono text-xs text-zinc-600 dark:text-zinc-400">{row.key.prefix}…</span>
+                  <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{row.key.prefix}…</span>
                 </>
               ) : (
                 <span className="text-zinc-600 dark:text-zinc-400">—</span>
@@ -53,6 +61,12 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
               {integer.format(row.inputTokens)} / {integer.format(row.outputTokens)}
             </TD>
             <TD className="text-right tabular-nums">{displayUsd(row.costMicros)}</TD>
+            <TD data-testid="paid-by">
+              <Badge tone={PAID_BY[row.paidBy].tone}>{PAID_BY[row.paidBy].label}</Badge>
+              {row.paidBy === "MIXED" ? (
+                <span className="block text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{displayUsd(row.coveredMicros)} covered</span>
+              ) : null}
+            </TD>
             <TD>
               <Badge tone={STATUS[row.status].tone}>{STATUS[row.status].label}</Badge>
             </TD>

@@ -1,11 +1,13 @@
-// The request log's filters as URL parameters (?key=&model=&status=&from=YYYY-MM-DD&to=YYYY-MM-DD), shared
+// The request log's filters as URL parameters (?key=&model=&status=&paid_by=&from=YYYY-MM-DD&to=YYYY-MM-DD), shared
 // by the log page, its JSON route and the CSV export so that one URL always means the same rows.
-import { UsageStatus, type UsageFilter } from "./schemas";
+import { PaidBy, UsageStatus, type UsageFilter } from "./schemas";
 
 export interface FilterParams {
   key?: string;
   model?: string;
   status?: string;
+  /** BALANCE | SUBSCRIPTION | MIXED */
+  paid_by?: string;
   from?: string;
   to?: string;
 }
@@ -25,10 +27,12 @@ export function readFilterParams(source: URLSearchParams | Record<string, string
   const to = get("to");
   const key = get("key");
   const status = get("status");
+  const paidBy = get("paid_by");
   return {
     key: key && UUID.test(key) ? key : undefined,
     model: get("model"),
     status: status && UsageStatus.safeParse(status).success ? status : undefined,
+    paid_by: paidBy && PaidBy.safeParse(paidBy).success ? paidBy : undefined,
     from: from && DAY.test(from) && !Number.isNaN(Date.parse(from)) ? from : undefined,
     to: to && DAY.test(to) && !Number.isNaN(Date.parse(to)) ? to : undefined,
   };
@@ -42,6 +46,7 @@ export function toUsageFilter(params: FilterParams): UsageFilter {
     keyId: params.key,
     modelId: params.model,
     status: params.status ? UsageStatus.parse(params.status) : undefined,
+    paidBy: params.paid_by ? PaidBy.parse(params.paid_by) : undefined,
     from: params.from ? new Date(`${params.from}T00:00:00.000Z`) : undefined,
     to,
   };

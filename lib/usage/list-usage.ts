@@ -16,6 +16,7 @@ export function usageWhere(accountId: string, filter: UsageFilter, after: UsageC
     ...(filter.keyId ? { apiKeyId: filter.keyId } : {}),
     ...(filter.modelId ? { modelId: filter.modelId } : {}),
     ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.paidBy ? { paidBy: filter.paidBy } : {}),
     AND: [
       filter.from ? { createdAt: { gte: filter.from } } : {},
       filter.to ? { createdAt: { lt: filter.to } } : {},
@@ -37,6 +38,8 @@ export const usageDetailSelect = {
   costMicros: true,
   latencyMs: true,
   stream: true,
+  paidBy: true,
+  coveredMicros: true,
   apiKeyId: true,
   providerId: true,
   upstreamModel: true,
@@ -79,6 +82,8 @@ export async function listUsage({ ctx, input = {} }: { ctx: Pick<UserCtx, "userI
       costMicros: true,
       latencyMs: true,
       stream: true,
+      paidBy: true,
+      coveredMicros: true,
       apiKeyId: true,
     },
   });

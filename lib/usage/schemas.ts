@@ -6,6 +6,10 @@ export type UsagePeriod = z.infer<typeof UsagePeriod>;
 export const UsageStatus = z.enum(["SUCCEEDED", "PARTIAL", "FAILED"]);
 export type UsageStatus = z.infer<typeof UsageStatus>;
 
+/** Who paid a request: the prepaid balance, a subscription allowance, or both (an allowance that ran out mid-request). */
+export const PaidBy = z.enum(["BALANCE", "SUBSCRIPTION", "MIXED"]);
+export type PaidBy = z.infer<typeof PaidBy>;
+
 /** The request log's filters (all optional; every one is also a URL parameter of the log page). */
 export const UsageFilter = z.object({
   from: z.date().optional(),
@@ -13,6 +17,7 @@ export const UsageFilter = z.object({
   keyId: z.uuid().optional(),
   modelId: z.string().trim().min(1).max(200).optional(),
   status: UsageStatus.optional(),
+  paidBy: PaidBy.optional(),
 });
 export type UsageFilter = z.infer<typeof UsageFilter>;
 
@@ -40,6 +45,9 @@ export const UsageRow = z.object({
   costMicros: z.bigint(),
   latencyMs: z.number().int(),
   stream: z.boolean(),
+  paidBy: PaidBy,
+  /** The part of costMicros a subscription allowance paid; the balance paid the rest. */
+  coveredMicros: z.bigint(),
   key: z.object({ id: z.string(), name: z.string(), prefix: z.string() }).nullable(),
 });
 export type UsageRow = z.infer<typeof UsageRow>;

@@ -13,6 +13,8 @@ export interface UsageAmounts {
   inputTokens: number;
   outputTokens: number;
   costMicros: bigint;
+  /** The part of costMicros subscription allowances paid (the balance paid the rest). */
+  coveredMicros: bigint;
 }
 
 export interface UsageSummary {
@@ -33,6 +35,7 @@ interface Row {
   input_tokens: bigint | null;
   output_tokens: bigint | null;
   cost: bigint | null;
+  covered: bigint | null;
 }
 
 const STEP_MS = { hour: 3_600_000, day: 86_400_000 } as const;
@@ -42,20 +45,23 @@ const amounts = (r: Row): UsageAmounts => ({
   inputTokens: Number(r.input_tokens ?? 0n),
   outputTokens: Number(r.output_tokens ?? 0n),
   costMicros: r.cost ?? 0n,
+  coveredMicros: r.covered ?? 0n,
 });
-const zero = (): UsageAmounts => ({ requests: 0, inputTokens: 0, outputTokens: 0, costMicros: 0n });
+const zero = (): UsageAmounts => ({ requests: 0, inputTokens: 0, outputTokens: 0, costMicros: 0n, coveredMicros: 0n });
 const add = (a: UsageAmounts, b: UsageAmounts) => {
   a.requests += b.requests;
   a.inputTokens += b.inputTokens;
   a.outputTokens += b.outputTokens;
   a.costMicros += b.costMicros;
+  a.coveredMicros += b.coveredMicros;
 };
 const byCostDesc = (a: UsageAmounts, b: UsageAmounts) => (a.costMicros === b.costMicros ? b.requests - a.requests : a.costMicros > b.costMicros ? -1 : 1);
 
 /**
  * The usage dashboard in ONE pass over the account's records in [from, to): totals, the time series
  * (per bucket and per bucket × model), and the breakdowns by model and by key, as GROUPING SETS. The
- * covering index on (account_id, created_at) makes it an index-only scan (migration 20261127130000).
+ * covering index on (account_id, created_at) made it an index-only scan (migration 20261127130000); with
+ * covered_micros (the subscription split) it stays index-only once that column is INCLUDEd there too.
  */
 export async function usageSummary({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: UsageSummaryInput }): Promise<UsageSummary> {
   const { from, to, bucket } = UsageSummaryInput.parse(input);
@@ -64,9 +70,10 @@ export async function usageSummary({ ctx, input }: { ctx: Pick<UserCtx, "userId"
   const rows = await db.$queryRaw<Row[]>`
     SELECT GROUPING(bucket, model_id, api_key_id)::int AS g, bucket, model_id, api_key_id::text AS api_key_id,
            count(*)::bigint AS requests, sum(input_tokens)::bigint AS input_tokens,
-           sum(output_tokens)::bigint AS output_tokens, sum(cost_micros)::bigint AS cost
+           sum(output_tokens)::bigint AS output_tokens, sum(cost_micros)::bigint AS cost,
+           sum(covered_micros)::bigint AS covered
       FROM (SELECT date_trunc(${unit}, u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
-                   u.model_id, u.api_key_id, u.input_tokens, u.output_tokens, u.cost_micros
+                   u.model_id, u.api_key_id, u.input_tokens, u.output_tokens, u.cost_micros, u.covered_micros
               FROM usage_records u
              WHERE u.account_id = (SELECT id FROM accounts WHERE user_id = ${ctx.userId}::uuid)
                AND u.created_at >= ${from} AND u.created_at < ${to}) s

@@ -141,7 +141,18 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
       </div>
 
       <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Stat label="Spend" value={displayUsd(summary.totals.costMicros)} testId="total-spend" />
+        <Stat
+          label="Spend"
+          value={displayUsd(summary.totals.costMicros)}
+          testId="total-spend"
+          hint={
+            summary.totals.coveredMicros > 0n ? (
+              <span data-testid="spend-split">
+                {displayUsd(summary.totals.coveredMicros)} by subscription · {displayUsd(summary.totals.costMicros - summary.totals.coveredMicros)} from balance
+              </span>
+            ) : null
+          }
+        />
         <Stat label="Requests" value={integer.format(summary.totals.requests)} testId="total-requests" />
         <Stat
           label="Tokens in / out"
@@ -308,13 +319,14 @@ function Breakdown({
   );
 }
 
-function Stat({ label, value, testId }: { label: string; value: ReactNode; testId?: string }) {
+function Stat({ label, value, testId, hint }: { label: string; value: ReactNode; testId?: string; hint?: ReactNode }) {
   return (
     <div className="rounded-xl border border-zinc-200 bg-white px-5 py-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
       <dt className="text-sm font-medium text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="mt-1 text-2xl font-semibold tracking-tight tabular-nums" data-testid={testId}>
         {value}
       </dd>
+      {hint ? <dd className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">{hint}</dd> : null}
     </div>
   );
 }

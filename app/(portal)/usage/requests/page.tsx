@@ -36,7 +36,7 @@ export default async function RequestLogPage({ searchParams }: { searchParams: P
     listKeys({ ctx }),
     listModels(),
   ]);
-  const filtered = Boolean(params.key || params.model || params.status || params.from || params.to);
+  const filtered = Boolean(params.key || params.model || params.status || params.paid_by || params.from || params.to);
   const select = clsx(inputClasses, "mt-1 w-48");
 
   return (
@@ -86,6 +86,15 @@ export default async function RequestLogPage({ searchParams }: { searchParams: P
           </select>
         </div>
         <div>
+          <Label htmlFor="filter-paid-by">Paid by</Label>
+          <select id="filter-paid-by" name="paid_by" defaultValue={params.paid_by ?? ""} className={clsx(inputClasses, "mt-1 w-40")}>
+            <option value="">Anyone</option>
+            <option value="BALANCE">Balance</option>
+            <option value="SUBSCRIPTION">Subscription</option>
+            <option value="MIXED">Mixed</option>
+          </select>
+        </div>
+        <div>
           <Label htmlFor="filter-from">From</Label>
           <Input id="filter-from" name="from" type="date" defaultValue={params.from} className="mt-1 w-40" />
         </div>
@@ -120,7 +129,7 @@ export default async function RequestLogPage({ searchParams }: { searchParams: P
               )
             }
           >
-            {cursor ? "There are no older requests." : filtered ? "Try another key, model, status or date range." : "Requests you make with your keys show up here within seconds."}
+            {cursor ? "There are no older requests." : filtered ? "Try another key, model, status, payer or date range." : "Requests you make with your keys show up here within seconds."}
           </EmptyState>
         ) : (
           <>

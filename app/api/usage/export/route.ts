@@ -13,6 +13,7 @@ const COLUMNS = [
   "created_at", "request_id", "key_name", "key_prefix", "model", "endpoint", "status", "input_tokens", "output_tokens",
   "cached_tokens", "units", "cost_usd", "cost_micros", "latency_ms", "ttft_ms", "stream", "provider", "upstream_model",
   "input_per_mtok_micros", "output_per_mtok_micros", "unit_price_micros", "note", "id",
+  "paid_by", "covered_micros", "charged_micros",
 ];
 
 export async function GET(request: Request) {
@@ -33,6 +34,7 @@ export async function GET(request: Request) {
             r.inputTokens, r.outputTokens, r.cachedTokens, r.units, formatUsd(r.costMicros), r.costMicros.toString(), r.latencyMs,
             r.ttftMs ?? "", r.stream ? "true" : "false", r.providerId ?? "", r.upstreamModel ?? "",
             r.inputPerMtokMicros?.toString() ?? "", r.outputPerMtokMicros?.toString() ?? "", r.unitPriceMicros?.toString() ?? "", r.note ?? "", r.id,
+            r.paidBy.toLowerCase(), r.coveredMicros.toString(), (r.costMicros - r.coveredMicros).toString(),
           ]);
           if (!ok) await once(csv, "drain");
         }

@@ -33,6 +33,8 @@ export async function GET(request: Request) {
         cost: formatUsd(r.costMicros),
         cost_micros: r.costMicros.toString(),
         latency_ms: r.latencyMs,
+        paid_by: r.paidBy.toLowerCase(),
+        covered_micros: r.coveredMicros.toString(),
         key: r.key,
       })),
       next_cursor: page.nextCursor,

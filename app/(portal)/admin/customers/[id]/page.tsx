@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { AdminForm } from "@/components/admin/admin-form";
 import { ConfirmAction } from "@/components/admin/confirm-action";
 import { Stat } from "@/components/admin/stat";
+import { CustomerSubscriptions } from "@/components/subscriptions/customer-subscriptions";
 import { PageHeader } from "@/components/layout/page-header";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -13,6 +14,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { FieldHint, Input, Label } from "@/components/ui/input";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { getCustomer } from "@/lib/admin/get-customer";
+import { listCustomerSubscriptions } from "@/lib/admin/list-customer-subscriptions";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { isAppError } from "@/lib/errors";
 import { displayUsd } from "@/lib/money";
@@ -30,13 +32,14 @@ function ageOf(date: Date, now: number) {
   return `${Math.floor(minutes / 60)} h`;
 }
 
-export default async function AdminCustomerPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function AdminCustomerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ subscription?: string }> }) {
   const admin = await requireAdmin();
-  const { id } = await params;
+  const [{ id }, query] = await Promise.all([params, searchParams]);
   const c = await getCustomer({ ctx: admin, input: { id } }).catch((error: unknown) => {
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   });
+  const { subscriptions, models } = await listCustomerSubscriptions({ ctx: admin, input: { userId: id } });
   const { user, account } = c;
   const now = Date.now();
   const self = user.id === admin.userId;
@@ -162,6 +165,14 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
           )}
         </Card>
       </div>
+
+      <CustomerSubscriptions
+        userId={user.id}
+        subscriptions={subscriptions}
+        modelNames={new Map(models.map((m) => [m.id, m.displayName]))}
+        modelTypes={new Map(models.map((m) => [m.id, m.type]))}
+        saved={query.subscription === "saved"}
+      />
 
       <Card className="mt-6" aria-labelledby="keys-heading">
         <CardHeader id="keys-heading" title="API keys" />

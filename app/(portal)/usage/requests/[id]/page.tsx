@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/layout/page-header";
-import { STATUS } from "@/components/usage/usage-table";
+import { PAID_BY, STATUS } from "@/components/usage/usage-table";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
@@ -79,9 +79,22 @@ export default async function RequestDetailPage({ params }: { params: Promise<{ 
               <Item label="Input price">{price(record.inputPerMtokMicros, "per 1M tokens")}</Item>
               <Item label="Output price">{price(record.outputPerMtokMicros, "per 1M tokens")}</Item>
               <Item label="Unit price">{price(record.unitPriceMicros, "per unit")}</Item>
-              <Item label="Charged">
+              <Item label="Cost">
                 <span className="text-base font-semibold tabular-nums" data-testid="request-cost">
                   {displayUsd(record.costMicros)}
+                </span>
+              </Item>
+              <Item label="Paid by">
+                <Badge tone={PAID_BY[record.paidBy].tone}>{PAID_BY[record.paidBy].label}</Badge>
+              </Item>
+              <Item label="Covered by subscription">
+                <span className="tabular-nums" data-testid="request-covered">
+                  {displayUsd(record.coveredMicros)}
+                </span>
+              </Item>
+              <Item label="Charged to balance">
+                <span className="tabular-nums" data-testid="request-charged">
+                  {displayUsd(record.costMicros - record.coveredMicros)}
                 </span>
               </Item>
             </dl>

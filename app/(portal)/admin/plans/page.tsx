@@ -1,0 +1,99 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { per } from "@/components/subscriptions/format";
+import { PageHeader } from "@/components/layout/page-header";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { buttonClasses } from "@/components/ui/button";
+import { Card, CardHeader } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { listAdminPlans } from "@/lib/admin/list-plans";
+import { requireAdmin } from "@/lib/auth/require-admin";
+import { displayUsd } from "@/lib/money";
+
+export const metadata: Metadata = { title: "Plans · Admin" };
+
+const link = "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
+const muted = "text-zinc-500 dark:text-zinc-400";
+const integer = new Intl.NumberFormat("en-US");
+
+export default async function AdminPlansPage({ searchParams }: { searchParams: Promise<{ saved?: string }> }) {
+  const admin = await requireAdmin();
+  const [{ saved }, plans] = await Promise.all([searchParams, listAdminPlans({ ctx: admin })]);
+  return (
+    <>
+      <PageHeader
+        title="Plans"
+        description="Subscription tiers customers can buy on the Plans page. New terms apply to each subscription from its next period."
+        action={
+          <Link href="/admin/plans/plan" className={buttonClasses()}>
+            Add plan
+          </Link>
+        }
+      />
+      {saved ? (
+        <Alert tone="success" role="status" className="mb-6">
+          Saved {saved}.
+        </Alert>
+      ) : null}
+      <Card aria-labelledby="plans-heading">
+        <CardHeader
+          id="plans-heading"
+          title="Plans"
+          description="Custom subscriptions for one customer are set up on that customer's page."
+        />
+        {plans.length === 0 ? (
+          <EmptyState title="No plans yet">Add a plan to offer a monthly allowance beside Pay-As-You-Go.</EmptyState>
+        ) : (
+          <Table caption="Plans">
+            <THead>
+              <TR>
+                <TH>Plan</TH>
+                <TH className="text-right">Price</TH>
+                <TH className="text-right">Included usage</TH>
+                <TH className="text-right">Images / tasks</TH>
+                <TH>Models</TH>
+                <TH>Overage</TH>
+                <TH className="text-right">Subscribers</TH>
+                <TH>Status</TH>
+                <TH>
+                  <span className="sr-only">Actions</span>
+                </TH>
+              </TR>
+            </THead>
+            <TBody>
+              {plans.map((p) => (
+                <TR key={p.id}>
+                  <TD>
+                    <span className="font-medium">{p.name}</span>
+                    <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{p.slug}</span>
+                  </TD>
+                  <TD className="text-right tabular-nums">
+                    {displayUsd(p.priceMicros)} <span className={muted}>/ {per(p.interval)}</span>
+                    {p.stripePriceId ? <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{p.stripePriceId}</span> : null}
+                  </TD>
+                  <TD className="text-right tabular-nums">{displayUsd(p.allowanceMicros)}</TD>
+                  <TD className="text-right tabular-nums">
+                    {p.imageAllowance === null ? "—" : integer.format(p.imageAllowance)} / {p.taskAllowance === null ? "—" : integer.format(p.taskAllowance)}
+                  </TD>
+                  <TD className="max-w-56 truncate text-xs" title={p.modelIds.join(", ")}>
+                    {p.modelIds.length === 0 ? "Every model" : <span className="font-mono">{p.modelIds.join(", ")}</span>}
+                  </TD>
+                  <TD>{p.overageToBalance ? "Balance" : "Refused"}</TD>
+                  <TD className="text-right tabular-nums">{integer.format(p.liveSubscriptions)}</TD>
+                  <TD>{p.active ? <Badge tone="green">Active</Badge> : <Badge>Inactive</Badge>}</TD>
+                  <TD className="text-right">
+                    <Link href={`/admin/plans/plan?id=${p.id}`} className={link} aria-label={`Edit ${p.name}`}>
+                      Edit
+                    </Link>
+                  </TD>
+                </TR>
+              ))}
+            </TBody>
+          </Table>
+        )}
+      </Card>
+    </>
+  );
+}
