@@ -110,6 +110,15 @@ async function startDatabase(mockUrl: string): Promise<Db> {
 
 const streamModel = () => `mock:latency=${LATENCY}:chunks=${STREAM_CHUNKS}:spacing=${STREAM_SPACING}:stamp`;
 
+/**
+ * How much of each core a busy loop gets right now (CPU time / wall time over 300 ms): 100% on a quiet
+ * machine. Other work on a shared machine shows here, and it inflates every number below.
+ */
+function coreAvailability(): string {
+  const loop = "const w=performance.now(),c=process.cpuUsage();while(performance.now()-w<300);const u=process.cpuUsage(c);console.log(((u.user+u.system)/1000/(performance.now()-w)*100).toFixed(0))";
+  return Array.from({ length: CORES }, (_, cpu) => `core ${cpu} ${execFileSync("taskset", ["-c", String(cpu), process.execPath, "-e", loop]).toString().trim()}%`).join(", ");
+}
+
 // ---------------------------------------------------------------- measuring
 
 interface Closed { rps: number; p50: number; p99: number; cpuUs: number; pgUs: number; non2xx: number; errors: number; timeouts: number; ok: number }
@@ -201,6 +210,8 @@ const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b
 async function main() {
   const started = Date.now();
   const loadBefore = os.loadavg();
+  const coresBefore = coreAvailability();
+  log(`load average ${loadBefore.map((v) => v.toFixed(2)).join(", ")}; a busy loop gets ${coresBefore}`);
   if (DRIVER_CPU) pin(process.pid, DRIVER_CPU); // this driver, and everything it starts unpinned (mock, PostgreSQL)
   await ensureTools();
   await ensureBuild();
@@ -246,11 +257,11 @@ async function main() {
     const launcher = [node, "--import", "tsx", "scripts/dev.ts", "--start", "-H", "127.0.0.1"];
     const gateway = startServer("gateway", launcher, { cpus: SERVER_CPU, env: gwEnv(PORT + 4, 1) });
     servers.push(floor, portkey, gateway);
-    // Two processes on both cores: the launcher's cluster (WEB_CONCURRENCY=2) when it has one; else two launchers.
+    // Two processes on both cores: the launcher's cluster (WEB_CONCURRENCY=2), one port.
     const gateway2: Server[] = [];
     if (SCENARIOS.has("e") && CORES > 1) {
-      if (clusterMode) gateway2.push(startServer("gateway×2", launcher, { cpus: null, env: gwEnv(PORT + 5, 2) }));
-      else gateway2.push(startServer("gateway×2 a", launcher, { cpus: null, env: gwEnv(PORT + 5, 1) }), startServer("gateway×2 b", launcher, { cpus: null, env: gwEnv(PORT + 6, 1) }));
+      if (clusterMode) gateway2.push(startServer("gateway×2", launcher, { cpus: ALL_CPUS, env: gwEnv(PORT + 5, 2) }));
+      else log("(e) skipped: this launcher has no cluster mode (scripts/server.js)");
       servers.push(...gateway2);
     }
     await waitForPort(floor, PORT + 2);
@@ -357,7 +368,7 @@ async function main() {
 
     // ------------------------------------------------------------ report
     const seconds = Math.round((Date.now() - started) / 1000);
-    const report = renderReport({ a, b, c, d, e, overloadRate, clusterMode, seconds, loadBefore, usage: usage.rows[0]!, openHolds: openHolds.rows[0]!.n, ledgerOk: ledger.ok === true });
+    const report = renderReport({ a, b, c, d, e, overloadRate, clusterMode, seconds, loadBefore, coresBefore, coresAfter: coreAvailability(), usage: usage.rows[0]!, openHolds: openHolds.rows[0]!.n, ledgerOk: ledger.ok === true });
     console.log(`\n${report}`);
     await writeFile("bench/RESULTS.md", report);
     await mkdir("bench/results", { recursive: true });
@@ -370,7 +381,7 @@ async function main() {
 
 interface ReportInput {
   a: Record<string, Closed[]>; b: Record<string, Closed[]>; c: Record<string, Streaming[]>; d: Record<string, Overload[]>; e: Closed[];
-  overloadRate: number; clusterMode: boolean; seconds: number; loadBefore: number[]; usage: { n: string; cost: string }; openHolds: string; ledgerOk: boolean;
+  overloadRate: number; clusterMode: boolean; seconds: number; loadBefore: number[]; coresBefore: string; coresAfter: string; usage: { n: string; cost: string }; openHolds: string; ledgerOk: boolean;
 }
 
 function renderReport(x: ReportInput): string {
@@ -383,7 +394,8 @@ function renderReport(x: ReportInput): string {
     `# Gateway benchmark — ${new Date().toISOString()}`,
     "",
     `\`npm run bench\` (bench/compare.ts) at ${commit}${dirty}. ${CORES} × ${cpuModel}, Node ${process.version}. ` +
-      `Load average before ${la(x.loadBefore)}, after ${la(os.loadavg())} (other work on this machine shows up here: re-run when it is quiet).`,
+      `Load average before ${la(x.loadBefore)}, after ${la(os.loadavg())}; share of a core a busy loop got before: ${x.coresBefore}; after: ${x.coresAfter} ` +
+      "(other work on this shared machine shows up here and inflates every number below: re-run when it is quiet).",
     "",
     `Mock upstream answers after ${LATENCY} ms. Each server under test is pinned to core 1; the load driver (autocannon / undici), the mock and ` +
       `PostgreSQL share core 0. ${ROUNDS} rounds × ${SECONDS} s per run after ${WARMUP} s of warm-up, targets rotated each round; every number is the median of rounds. ` +
@@ -463,7 +475,7 @@ function renderReport(x: ReportInput): string {
       "| gateway | RPS | × one process | p50 ms | p99 ms | CPU µs/req | PostgreSQL CPU µs/req |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
       `| one process | ${fi(med(one, (v) => v.rps))} | 1.00× | ${f(med(one, (v) => v.p50))} | ${f(med(one, (v) => v.p99))} | ${fi(med(one, (v) => v.cpuUs))} | ${fi(med(one, (v) => v.pgUs))} |`,
-      `| two processes${x.clusterMode ? " (WEB_CONCURRENCY=2)" : " (two launchers, load split)"} | ${fi(med(x.e, (v) => v.rps))} | ${ratio(med(x.e, (v) => v.rps), med(one, (v) => v.rps))} | ${f(med(x.e, (v) => v.p50))} | ${f(med(x.e, (v) => v.p99))} | ${fi(med(x.e, (v) => v.cpuUs))} | ${fi(med(x.e, (v) => v.pgUs))} |`,
+      `| two processes (WEB_CONCURRENCY=2) | ${fi(med(x.e, (v) => v.rps))} | ${ratio(med(x.e, (v) => v.rps), med(one, (v) => v.rps))} | ${f(med(x.e, (v) => v.p50))} | ${f(med(x.e, (v) => v.p99))} | ${fi(med(x.e, (v) => v.cpuUs))} | ${fi(med(x.e, (v) => v.pgUs))} |`,
       "",
     );
   }

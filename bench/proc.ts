@@ -64,7 +64,7 @@ export function pin(pid: number, cpus: string) {
 
 export interface Server { name: string; child: ChildProcess; pid: number; log: string[] }
 
-/** Starts a command, pinned to `cpus` when given (null: wherever the scheduler likes), keeping its last output lines. */
+/** Starts a command pinned to `cpus` (a taskset list; null: as this process is), keeping its last output lines. */
 export function startServer(name: string, command: string[], opts: { cpus: string | null; env?: NodeJS.ProcessEnv; cwd?: string }): Server {
   const argv = opts.cpus === null ? command : ["taskset", "-c", opts.cpus, ...command];
   const child = spawn(argv[0]!, argv.slice(1), { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
