@@ -121,7 +121,7 @@ function coreAvailability(): string {
 
 // ---------------------------------------------------------------- measuring
 
-interface Closed { rps: number; p50: number; p99: number; cpuUs: number; pgUs: number; non2xx: number; errors: number; timeouts: number; ok: number }
+interface Closed { rps: number; p50: number; p99: number; cpuUs: number; pgUs: number; non2xx: number; errors: number; timeouts: number; ok: number; statuses: Record<string, number> }
 interface Overload { offered: number; acceptedRps: number; p50: number; p99: number; shedShare: number; shedP50: number; shedP99: number; timeouts: number; errors: number; other: number }
 interface Streaming { ttfe50: number; ttfe99: number; streams: number; completeShare: number; coalescedShare: number; gap50: number; transit50: number; transit99: number; failed: number; cpuUs: number }
 
@@ -149,6 +149,7 @@ async function measureClosed(c: Contender, connections: number, pgRoot: number |
     errors: r.errors,
     timeouts: r.timeouts,
     ok: r.ok.length,
+    statuses: Object.fromEntries(Object.entries(r.byStatus).filter(([code]) => !code.startsWith("2"))),
   };
 }
 
@@ -192,12 +193,12 @@ async function measureOverload(c: Contender, rate: number): Promise<Overload> {
 
 /** After an overload, waits until the server answers one request at the upstream's pace again (queues drained). */
 async function drain(target: Target) {
-  const until = Date.now() + 30_000;
+  const until = Date.now() + 15_000;
   while (Date.now() < until) {
     const r = await closedLoop(target, 1, 1, TIMEOUT_MS);
     if (r.ok.length > 3 && median(r.ok) < LATENCY * 3) return;
   }
-  log(`${target.name} still slow 30 s after the overload`);
+  log(`${target.name} still slow 15 s after the overload`);
 }
 
 // ---------------------------------------------------------------- report
@@ -205,6 +206,12 @@ async function drain(target: Target) {
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 const fi = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
 const med = <T>(rounds: T[], pick: (r: T) => number) => median(rounds.map(pick).filter(Number.isFinite));
+const statusList = (rounds: Closed[]) => {
+  const sum: Record<string, number> = {};
+  for (const r of rounds) for (const [code, n] of Object.entries(r.statuses)) sum[code] = (sum[code] ?? 0) + n;
+  const parts = Object.entries(sum).map(([code, n]) => `${code}×${n}`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+};
 const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : "–");
 
 async function main() {
@@ -417,7 +424,7 @@ function renderReport(x: ReportInput): string {
       out.push(
         `| ${label[n]} | ${fi(med(r, (v) => v.rps))} | ${ratio(med(r, (v) => v.rps), med(dir, (v) => v.rps))} | ${ratio(med(r, (v) => v.rps), med(pk, (v) => v.rps))} | ${f(med(r, (v) => v.p50))} | ${f(med(r, (v) => v.p99))} | ` +
           `${n === "direct" ? "" : f(added((v) => v.p50))} | ${n === "direct" ? "" : f(added((v) => v.p99))} | ${fi(med(r, (v) => v.cpuUs))} | ${n === "gateway" ? fi(med(r, (v) => v.pgUs)) : ""} | ` +
-          `${r.reduce((s, v) => s + v.non2xx, 0)} / ${r.reduce((s, v) => s + v.errors, 0)} / ${r.reduce((s, v) => s + v.timeouts, 0)} |`,
+          `${r.reduce((s, v) => s + v.non2xx, 0)}${statusList(r)} / ${r.reduce((s, v) => s + v.errors, 0)} / ${r.reduce((s, v) => s + v.timeouts, 0)} |`,
       );
     }
     out.push("");
@@ -489,7 +496,7 @@ function renderReport(x: ReportInput): string {
   if (x.b.gateway && x.b.portkey) {
     const met = gwB >= pkB;
     rows.push(["Non-streaming, 200 connections: throughput ≥ 1.0× Portkey's while metering", `${ratio(gwB, pkB)} (${fi(gwB)} vs ${fi(pkB)} RPS)`, met,
-      met ? "" : `CPU-bound on one core: the gateway spends ${fi(cpuB("gateway"))} µs of CPU per request against Portkey's ${fi(cpuB("portkey"))} µs (the floor: ${fi(cpuB("floor"))} µs).`]);
+      met ? "" : `CPU-bound on one core: the gateway spends ${fi(cpuB("gateway"))} µs of CPU per request against Portkey's ${fi(cpuB("portkey"))} µs (the floor: ${fi(cpuB("floor"))} µs), and PostgreSQL ${fi(pgB)} µs on the driver's core.`]);
   }
   const addedA = (n: string, p: (c: Closed) => number) => median((x.a[n] ?? []).map((v, i) => p(v) - (x.a.direct?.[i] ? p(x.a.direct[i]!) : NaN)).filter(Number.isFinite));
   if (x.a.gateway && x.a.direct) {
@@ -533,7 +540,7 @@ function renderReport(x: ReportInput): string {
     "",
     `Money check after the run: ${fi(Number(x.usage.n))} usage records, ${fi(Number(x.usage.cost))} micros charged, ${x.openHolds} holds still active, ` +
       `ledger:check ${x.ledgerOk ? "clean" : "**FAILED**"}. The client saw ${fi((succeeded.gateway ?? 0) + (succeeded["gateway×2"] ?? 0))} successful gateway calls ` +
-      "(usage records can be a few more: calls still in flight when a timed run stopped were completed and charged by the gateway all the same).",
+      "(usage records are more: calls the client gave up on — its timeouts, and calls in flight when a timed run stopped — were still completed, charged and recorded by the gateway).",
     "",
   );
   return out.join("\n");
