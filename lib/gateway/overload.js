@@ -12,6 +12,19 @@
 //   so lag is what tells "busy" from "saturated" whatever the upstream latency.
 import { randomBytes } from "node:crypto";
 
+// Request ids for shed responses, from a pool of random bytes (one getrandom() per 340 ids), like
+// lib/gateway/http.ts: a shed request must stay cheap.
+let idPool = randomBytes(4096);
+let idOffset = 0;
+function requestId() {
+  if (idOffset + 12 > idPool.length) {
+    idPool = randomBytes(4096);
+    idOffset = 0;
+  }
+  idOffset += 12;
+  return `req_${idPool.toString("hex", idOffset - 12, idOffset)}`;
+}
+
 /** How often the event-loop lag is sampled, in milliseconds. */
 const SAMPLE_MS = 5;
 /** Below this many requests in flight, lag never sheds. */
@@ -80,7 +93,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, retryAfterSeconds = 
           "content-type": "application/json",
           "content-length": Buffer.byteLength(body),
           "retry-after": String(retryAfterSeconds),
-          "x-request-id": `req_${randomBytes(12).toString("hex")}`,
+          "x-request-id": requestId(),
         });
         res.end(body);
         return true;
