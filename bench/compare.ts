@@ -14,6 +14,7 @@
 //   BENCH_STREAM_CONCURRENCY=10 BENCH_STREAM_CHUNKS=20 BENCH_STREAM_SPACING_MS=10 BENCH_OVERLOAD_FACTOR=4
 //   BENCH_OVERLOAD_RPS (fixed rate instead) BENCH_OVERLOAD_CONNECTIONS=1000 BENCH_BUILD=1 (rebuild the app)
 //   NEXT_DIST_DIR (the build to run, default .next; built when missing) BENCH_PORT_BASE=7100 BENCH_PG_PORT=54341
+//   BENCH_KEYS=16 (customers the gateway load is spread over, one key each; 1 = a single hot account)
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -39,6 +40,7 @@ const OVERLOAD_CONNECTIONS = num("BENCH_OVERLOAD_CONNECTIONS", 1000);
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "a,b,c,d,e").split(",").map((s) => s.trim()));
 const PORT = num("BENCH_PORT_BASE", 7100);
 const PG_PORT = String(num("BENCH_PG_PORT", 54341));
+const KEYS = Math.max(1, num("BENCH_KEYS", 16));
 const DIST = process.env.NEXT_DIST_DIR ?? ".next";
 const DATA_DIR = ".data/bench";
 const CORES = os.availableParallelism();
@@ -77,7 +79,7 @@ async function ensureBuild() {
   }
 }
 
-interface Db { url: string; release(): Promise<void>; postmaster: number; key: string }
+interface Db { url: string; release(): Promise<void>; postmaster: number; key: string; keys: string[] }
 
 async function startDatabase(mockUrl: string): Promise<Db> {
   await rm(DATA_DIR, { recursive: true, force: true });
@@ -101,11 +103,18 @@ async function startDatabase(mockUrl: string): Promise<Db> {
   const env = { ...process.env, DATABASE_URL: database.url };
   const portal = async (...args: string[]) =>
     JSON.parse((await run(process.execPath, ["--import", "tsx", "scripts/portal.ts", ...args], { env })).stdout) as Record<string, unknown>;
-  const email = "bench@example.test";
-  await portal("user:create", "--email", email, "--password", "bench-password-123");
-  await portal("credits:grant", "--email", email, "--usd", "1000000", "--reason", "benchmark");
-  const { key } = (await portal("key:create", "--email", email, "--name", "bench")) as { key: string };
-  return { url: database.url, release: database.release, postmaster, key };
+  // Many customers, as a gateway serves: each request's hold and settlement lock its own account's
+  // row, and one account's rows can change only as fast as PostgreSQL commits (BENCH_KEYS=1 shows
+  // that ceiling for a single customer).
+  const keys = await Promise.all(
+    Array.from({ length: KEYS }, async (_, i) => {
+      const email = `bench-${i}@example.test`;
+      await portal("user:create", "--email", email, "--password", "bench-password-123");
+      await portal("credits:grant", "--email", email, "--usd", "1000000", "--reason", "benchmark");
+      return ((await portal("key:create", "--email", email, "--name", "bench")) as { key: string }).key;
+    }),
+  );
+  return { url: database.url, release: database.release, postmaster, key: keys[0]!, keys };
 }
 
 const streamModel = () => `mock:latency=${LATENCY}:chunks=${STREAM_CHUNKS}:spacing=${STREAM_SPACING}:stamp`;
@@ -286,7 +295,7 @@ async function main() {
         roots: () => [portkey.pid],
       },
       gateway: {
-        target: { ...base, name: "gateway", origin: `http://127.0.0.1:${PORT + 4}`, headers: { authorization: `Bearer ${db.key}` }, model: "bench/chat", streamModel: "bench/stream" },
+        target: { ...base, name: "gateway", origin: `http://127.0.0.1:${PORT + 4}`, headers: { authorization: `Bearer ${db.key}` }, keys: db.keys, model: "bench/chat", streamModel: "bench/stream" },
         roots: () => [gateway.pid],
       },
     };

@@ -12,6 +12,8 @@ export interface Target {
   origin: string;
   path: string;
   headers: Record<string, string>;
+  /** Bearer keys to rotate through, one per request (many customers); none ⇒ `headers` as they are. */
+  keys?: string[];
   /** The `model` to send for a non-streaming and a streaming call. */
   model: string;
   streamModel: string;
@@ -35,6 +37,13 @@ export function percentile(values: number[], p: number): number {
 }
 export const median = (values: number[]) => percentile(values, 50);
 
+/** The headers of the n-th request: the target's own, with the next key in turn when it has keys. */
+function headersFor(target: Target, n: number): Record<string, string> {
+  const headers: Record<string, string> = { ...target.headers, "content-type": "application/json" };
+  if (target.keys?.length) headers.authorization = `Bearer ${target.keys[n % target.keys.length]}`;
+  return headers;
+}
+
 // autocannon lives in bench/node_modules (installed on demand), so it is loaded by path: the typecheck must
 // not depend on it being there.
 interface AutocannonInstance extends PromiseLike<{ errors: number; timeouts: number; duration: number }> {
@@ -51,11 +60,15 @@ async function loadAutocannon(): Promise<Autocannon> {
 export async function closedLoop(target: Target, connections: number, seconds: number, timeoutMs: number): Promise<Latencies> {
   const run = await loadAutocannon();
   const out: Latencies = { ok: [], byStatus: {}, errors: 0, timeouts: 0, seconds };
+  let sent = 0;
   const instance = run({
     url: target.origin + target.path,
     method: "POST",
-    headers: { ...target.headers, "content-type": "application/json" },
+    headers: headersFor(target, 0),
     body: chatBody(target.model),
+    ...(target.keys?.length
+      ? { requests: [{ setupRequest: (req: { headers: Record<string, string> }) => ({ ...req, headers: headersFor(target, sent++) }) }] }
+      : {}),
     connections,
     duration: seconds,
     timeout: timeoutMs / 1000,
@@ -80,13 +93,12 @@ export interface OpenLoopResult { accepted: number[]; shed: number[]; other: Rec
 export async function openLoop(target: Target, rate: number, seconds: number, connections: number, timeoutMs: number): Promise<OpenLoopResult> {
   const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const out: OpenLoopResult = { accepted: [], shed: [], other: {}, timeouts: 0, errors: 0, sent: 0, seconds };
-  const headers = { ...target.headers, "content-type": "application/json" };
   const body = chatBody(target.model);
   const pending = new Set<Promise<void>>();
   const fire = (due: number) => {
     const signal = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - due))));
     const p = pool
-      .request({ path: target.path, method: "POST", headers, body, signal })
+      .request({ path: target.path, method: "POST", headers: headersFor(target, out.sent), body, signal })
       .then(async (res) => {
         await res.body.dump();
         const ms = performance.now() - due;
@@ -130,12 +142,12 @@ export interface StreamResult { ttfe: number[]; total: number[]; streams: number
 export async function streams(target: Target, concurrency: number, seconds: number, expectedChunks: number): Promise<StreamResult> {
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const out: StreamResult = { ttfe: [], total: [], streams: 0, complete: 0, chunks: 0, coalesced: 0, failed: 0, gaps: [], transit: [] };
-  const headers = { ...target.headers, "content-type": "application/json" };
+  let started = 0;
   const body = streamBody(target.streamModel);
   const until = performance.now() + seconds * 1000;
   const one = async () => {
     const t0 = performance.now();
-    const res = await pool.request({ path: target.path, method: "POST", headers, body });
+    const res = await pool.request({ path: target.path, method: "POST", headers: headersFor(target, started++), body });
     if (res.statusCode !== 200) {
       await res.body.dump();
       out.failed++;
