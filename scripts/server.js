@@ -3,7 +3,8 @@
 // database is ready; with DATABASE_URL set it can also run alone: `node scripts/server.js`).
 // A node:cluster primary forks WEB_CONCURRENCY workers (default: one per core) that share one port;
 // each worker serves the built app through Next's own request handler (what `next start` runs) behind
-// the /v1 load-shedding gate (lib/gateway/overload.js), which answers before Next routes anything.
+// the /v1 load-shedding gate (lib/gateway/overload.js), which answers before Next routes anything;
+// the hot /v1 endpoints are served by their route handlers directly (lib/gateway/node-handler.js).
 // A worker that dies is replaced; SIGTERM/SIGINT drain every worker and exit.
 //   node scripts/server.js [-p PORT] [-H HOSTNAME]
 import cluster from "node:cluster";
@@ -28,6 +29,16 @@ function parseArgs(/** @type {string[]} */ argv) {
   }
   return out;
 }
+
+/** Method and app route of each gateway endpoint served directly. */
+const DIRECT_ROUTES = /** @type {const} */ ([
+  ["POST", "v1/chat/completions"],
+  ["POST", "v1/messages"],
+  ["POST", "v1/embeddings"],
+  ["POST", "v1/images/generations"],
+  ["GET", "v1/models"],
+  ["GET", "v1/balance"],
+]);
 
 const { env } = await import("../lib/env.js");
 const args = parseArgs(process.argv.slice(2));
@@ -79,6 +90,33 @@ async function primary() {
   for (let i = 0; i < count; i++) fork();
 }
 
+/**
+ * The hot /v1 routes (static paths), served by calling their handlers directly instead of through
+ * Next's router (see lib/gateway/node-handler.js). The handlers come from the build Next itself
+ * loads, after `prepare()` (same modules, same caches). Anything that cannot be loaded this way —
+ * e.g. a Next version that lays out its build differently — is simply left to Next.
+ * @param {string} dir
+ * @param {string} distDir
+ */
+async function loadDirectRoutes(dir, distDir) {
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  /** @type {Map<string, (req: Request) => Promise<Response>>} */
+  const routes = new Map();
+  for (const [method, route] of DIRECT_ROUTES) {
+    try {
+      const mod = require(path.join(dir, distDir, "server", "app", route, "route.js"));
+      await mod.routeModule.ensureUserland?.();
+      const handler = mod.routeModule.userland?.[method];
+      if (typeof handler !== "function") throw new Error(`no ${method} export`);
+      routes.set(`${method} /${route}`, handler);
+    } catch (error) {
+      log(`${method} /${route} is served through Next (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return routes;
+}
+
 async function worker() {
   // What `next start` sets up before serving (node_modules/next/dist/bin/next, cli/next-start).
   process.env.NEXT_RUNTIME = "nodejs";
@@ -99,9 +137,18 @@ async function worker() {
   await app.prepare();
   const handle = app.getRequestHandler();
   const gate = createOverloadGate({ maxInflight: env.GATEWAY_MAX_INFLIGHT, maxLagMs: env.GATEWAY_MAX_LAG_MS });
+  const direct = await loadDirectRoutes(dir, env.NEXT_DIST_DIR);
+  const { serveWebHandler } = await import("../lib/gateway/node-handler.js");
 
   const server = http.createServer((req, res) => {
     if (gate.shedIfOverloaded(req, res)) return;
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const handler = direct.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
+    if (handler) {
+      void serveWebHandler(handler, req, res);
+      return;
+    }
     handle(req, res).catch((error) => {
       console.error(`[meterway] unhandled error for ${req.method} ${req.url}:`, error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

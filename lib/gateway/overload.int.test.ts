@@ -3,7 +3,6 @@
 import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockUpstream, type MockUpstream } from "@/bench/mock-upstream";
@@ -13,30 +12,16 @@ import { db } from "@/lib/db";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
 import nextConfig from "@/next.config.js";
 import { invalidateModels } from "./models";
+import { serveWebHandler } from "./node-handler.js";
 import { createOverloadGate } from "./overload.js";
 
 let mock: MockUpstream;
 
-/** An HTTP server like the production one: the gate first, then the route handler (Web Request in, Web Response out). */
+/** An HTTP server like the production one (scripts/server.js): the gate first, then the route handler served directly. */
 async function serve(gate: ReturnType<typeof createOverloadGate>) {
   const server = http.createServer((req, res) => {
     if (gate.shedIfOverloaded(req, res)) return;
-    void (async () => {
-      const controller = new AbortController();
-      res.on("close", () => controller.abort());
-      const response = await chat(
-        new Request(`http://localhost${req.url}`, {
-          method: req.method,
-          headers: req.headers as Record<string, string>,
-          body: Readable.toWeb(req) as ReadableStream,
-          duplex: "half",
-          signal: controller.signal,
-        } as RequestInit),
-      );
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
-      res.end();
-    })();
+    void serveWebHandler(chat, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -144,6 +129,30 @@ describe("streams through an HTTP server", () => {
       // 5 content chunks 150 ms apart upstream: each is received on its own, spread over ~600 ms, not in one burst at the end.
       expect(arrivals).toHaveLength(5);
       expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(400);
+    } finally {
+      gate.close();
+      await server.close();
+    }
+  });
+
+  it("settles a stream the client abandons for what was delivered, and frees its slot", async () => {
+    const gate = createOverloadGate({ maxInflight: 64, maxLagMs: 0 });
+    const server = await serve(gate);
+    try {
+      const { key, account } = await createFunded(10_000_000n);
+      const res = await post(server.url, key, { model: "load/drip", stream: true, messages: [{ role: "user", content: "Drip" }] });
+      for await (const piece of res.body) {
+        if (piece.toString().includes('"content":"The')) break; // first content chunk, then leave
+      }
+      res.body.destroy();
+      for (let i = 0; i < 100 && (await db.usageRecord.count({ where: { accountId: account.id } })) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const record = await db.usageRecord.findFirstOrThrow({ where: { accountId: account.id } });
+      expect(record.status).toBe("PARTIAL");
+      expect(record.costMicros).toBeGreaterThan(0n);
+      expect((await accountState(account.id)).reserved).toBe(0n);
+      expect((await checkLedger()).ok).toBe(true);
+      for (let i = 0; i < 50 && gate.inflight > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(gate.inflight).toBe(0);
     } finally {
       gate.close();
       await server.close();
