@@ -9,6 +9,7 @@
 //   "mock:fault=reset"              destroys the connection after half the chunks
 //   "mock:fault=malformed"          a chunk that is not JSON, after half the chunks
 //   "mock:fault=no-usage"           never reports usage
+//   "mock:chunks=20:stamp"          each SSE chunk carries `x_sent_ms` (epoch ms when written)
 // Async media (OpenAI-style /videos, a generic /music): "mock:ready=300" finishes the job 300 ms after
 // submission, "mock:fail=job" makes the job itself fail; "mock:fault=500" fails the submission.
 import http from "node:http";
@@ -20,6 +21,8 @@ export interface MockOptions {
   spacingMs?: number;
   usage?: boolean;
   port?: number;
+  /** Keep every request in `requests` (tests read them); off for load runs, where it would only grow. */
+  record?: boolean;
 }
 
 export interface MockUpstream {
@@ -31,7 +34,7 @@ export interface MockUpstream {
 
 const WORDS = "The quick brown fox jumps over the lazy dog while the gateway meters every token exactly once".split(" ");
 
-function options(model: string, defaults: Required<Omit<MockOptions, "port">>) {
+function options(model: string, defaults: Required<Omit<MockOptions, "port" | "record">>) {
   const opts: Record<string, string> = {};
   for (const part of model.split(":").slice(1)) {
     const [k, v = ""] = part.split("=");
@@ -44,6 +47,7 @@ function options(model: string, defaults: Required<Omit<MockOptions, "port">>) {
     spacing: Number(opts.spacing ?? defaults.spacingMs),
     slow: Number(opts.slow ?? 5000),
     usage: opts.fault === "no-usage" ? false : defaults.usage,
+    stamp: "stamp" in opts,
   };
 }
 
@@ -57,9 +61,11 @@ export async function startMockUpstream(defaults: MockOptions = {}): Promise<Moc
   const requests: MockUpstream["requests"] = [];
   const mediaJobs = new Map<string, { readyAt: number; fail: boolean; model: string }>();
 
+  const record = defaults.record ?? true;
   const server = http.createServer(async (req, res) => {
+    // Events rather than `for await`: the async iterator costs measurably at thousands of requests a second.
     const raw: Buffer[] = [];
-    for await (const piece of req) raw.push(piece as Buffer);
+    await new Promise<void>((resolve, reject) => req.on("data", (piece: Buffer) => raw.push(piece)).once("end", resolve).once("error", reject));
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(Buffer.concat(raw).toString("utf8") || "{}");
@@ -68,7 +74,7 @@ export async function startMockUpstream(defaults: MockOptions = {}): Promise<Moc
       return;
     }
     const path = (req.url ?? "").split("?")[0]!;
-    requests.push({ path, headers: req.headers, body });
+    if (record) requests.push({ path, headers: req.headers, body });
     const o = options(String(body.model ?? "mock"), d);
 
     if (o.fault === "slow-first-byte") await sleep(o.slow);
@@ -153,8 +159,10 @@ export async function startMockUpstream(defaults: MockOptions = {}): Promise<Moc
 
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.flushHeaders();
+    // "stamp": each chunk carries `x_sent_ms`, when it was written (epoch ms), so a client can tell how long
+    // a proxy held it.
     const send = (event: string | null, data: unknown) =>
-      res.write(`${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+      res.write(`${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(o.stamp ? { ...(data as object), x_sent_ms: performance.timeOrigin + performance.now() } : data)}\n\n`);
     const wantUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     if (anthropic) {
       send("message_start", { type: "message_start", message: { id: "msg_mock", type: "message", role: "assistant", model: body.model, content: [], stop_reason: null, usage: { input_tokens: prompt, output_tokens: 1 } } });
@@ -198,11 +206,21 @@ export async function startMockUpstream(defaults: MockOptions = {}): Promise<Moc
   };
 }
 
-// Run standalone: `npx tsx bench/mock-upstream.ts [port]`.
+// Run standalone: `npx tsx bench/mock-upstream.ts [port]`. It records nothing (so it can serve millions of
+// requests); MOCK_WORKERS=n serves the port from n processes (node:cluster) when one core is not enough.
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const cluster = (await import("node:cluster")).default;
+  const workers = Number(process.env.MOCK_WORKERS ?? 1);
   const port = Number(process.argv[2] ?? 4010);
-  const mock = await startMockUpstream({ port, latencyMs: Number(process.env.MOCK_LATENCY_MS ?? 0), chunks: Number(process.env.MOCK_CHUNKS ?? 8) });
-  console.log(`mock upstream on ${mock.url}`);
+  if (cluster.isPrimary && workers > 1) {
+    for (let i = 0; i < workers; i++) cluster.fork();
+    let listening = 0;
+    cluster.on("listening", () => ++listening === workers && console.log(`mock upstream on http://127.0.0.1:${port} (${workers} processes)`));
+    process.on("SIGTERM", () => { for (const w of Object.values(cluster.workers ?? {})) w?.kill(); process.exit(0); });
+  } else {
+    const mock = await startMockUpstream({ port, record: false, latencyMs: Number(process.env.MOCK_LATENCY_MS ?? 0), chunks: Number(process.env.MOCK_CHUNKS ?? 8) });
+    if (cluster.isPrimary) console.log(`mock upstream on ${mock.url}`);
+  }
 }
 
 /** Which async media call a request is: submit, status or content of a video or music job. */

@@ -51,6 +51,12 @@ const schema = z
     TASK_HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(7200),
     TASK_RESULT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
     TASK_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+    /** Production server processes behind one port (`npm start`); unset = one per core. */
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    /** Load shedding, per process: /v1 requests in flight past which new ones get 503 overloaded. */
+    GATEWAY_MAX_INFLIGHT: z.coerce.number().int().positive().default(256),
+    /** Load shedding, per process: event-loop lag (ms) past which new /v1 requests get 503 overloaded; 0 = off. */
+    GATEWAY_MAX_LAG_MS: z.coerce.number().int().min(0).default(40),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {

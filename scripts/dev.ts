@@ -1,9 +1,10 @@
 // The launcher behind `npm run dev` (and `npm start`): with DATABASE_URL unset it starts (or adopts)
 // an embedded PostgreSQL under DATA_DIR, migrates and seeds it, generates NEXTAUTH_SECRET there, then
 // runs Next.
-//   npm run dev                               next dev on PORT (default 3000)
-//   npm start                                 next start (after `npm run build`)
-//   npm run dev -- --hostname 127.0.0.1       extra arguments go to Next
+//   npm run dev                               next dev on PORT (default 3000), one process
+//   npm start                                 the production server (after `npm run build`): one
+//                                             process per core on PORT (scripts/server.js)
+//   npm run dev -- --hostname 127.0.0.1       extra arguments go to Next (or to the server: -H, -p)
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { resolveDatabaseUrl } from "./lib/database-url";
@@ -23,9 +24,13 @@ async function main() {
   log(`database ready${database.startedEmbedded ? " (embedded PostgreSQL)" : ""}`);
 
   const port = String(env.PORT);
+  const command = production
+    ? [path.resolve("scripts/server.js"), "-p", port, ...nextArgs]
+    : [path.resolve("node_modules/next/dist/bin/next"), "dev", "-p", port, ...nextArgs];
+  // The server runs on plain node (no TypeScript loader in the workers that serve requests).
   const child = spawn(
     process.execPath,
-    [path.resolve("node_modules/next/dist/bin/next"), production ? "start" : "dev", "-p", port, ...nextArgs],
+    command,
     {
       stdio: "inherit",
       env: {
