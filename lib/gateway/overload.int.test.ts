@@ -49,6 +49,29 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe("load shedding", () => {
+  it("sheds when too many requests wait for a database connection, and serves again once the queue drains", async () => {
+    let waiting = 5;
+    const gate = createOverloadGate({ maxInflight: 100, maxLagMs: 0, maxDbWaiting: 4, dbWaiting: () => waiting });
+    const server = await serve(gate);
+    try {
+      const { key, account } = await createFunded(10_000_000n);
+      const body = { model: "sandbox/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 5 };
+      const shed = await post(server.url, key, body);
+      expect(shed.statusCode).toBe(503);
+      expect(await shed.body.json()).toMatchObject({ error: { code: "overloaded" } });
+      expect(await db.hold.count({ where: { accountId: account.id } })).toBe(0);
+
+      waiting = 4;
+      const served = await post(server.url, key, body);
+      expect(served.statusCode).toBe(200);
+      await served.body.json();
+      expect(gate.shed).toBe(1);
+    } finally {
+      await server.close();
+      gate.close();
+    }
+  });
+
   it("answers 503 overloaded with retry-after past the in-flight limit, and the shed request holds and records nothing", async () => {
     const gate = createOverloadGate({ maxInflight: 1, maxLagMs: 0 });
     const server = await serve(gate);

@@ -4,8 +4,11 @@
 // production server (scripts/server.js) decides before Next routes anything — a shed request costs
 // microseconds and never reaches the pipeline, so it never holds, charges or records anything.
 //
-// Two signals, either one sheds:
+// Three signals, any one sheds:
 // - in-flight gateway requests of this process at GATEWAY_MAX_INFLIGHT (bounds memory and sockets);
+// - more than GATEWAY_MAX_DB_WAITING requests waiting for a database connection: the database (or one
+//   hot account's row, which every hold and settlement of that account locks until it commits) is the
+//   bottleneck, and neither the in-flight count nor the event loop can see a queue there;
 // - the event loop running late by more than GATEWAY_MAX_LAG_MS while requests are in flight. A
 //   CPU-bound process queues work in its event loop, where an in-flight count cannot see it (a
 //   streaming request waiting on its provider costs nothing; one being routed costs a millisecond),
@@ -30,11 +33,17 @@ const SAMPLE_MS = 5;
 /** Below this many requests in flight, lag never sheds. */
 const LAG_MIN_INFLIGHT = 4;
 
+/** Requests waiting for a connection of this process's database pool (lib/db.ts keeps it on globalThis). */
+function poolWaiting() {
+  const pool = /** @type {{ __pool?: { waitingCount: number } }} */ (globalThis).__pool;
+  return pool?.waitingCount ?? 0;
+}
+
 /**
- * @param {{ maxInflight: number; maxLagMs: number; retryAfterSeconds?: number }} options
- *   maxLagMs 0 turns the lag signal off.
+ * @param {{ maxInflight: number; maxLagMs: number; maxDbWaiting?: number; dbWaiting?: () => number; retryAfterSeconds?: number }} options
+ *   maxLagMs 0 turns the lag signal off; maxDbWaiting 0 (the default) turns the database signal off.
  */
-export function createOverloadGate({ maxInflight, maxLagMs, retryAfterSeconds = 1 }) {
+export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaiting = 0, dbWaiting = poolWaiting, retryAfterSeconds = 1 }) {
   let inflight = 0;
   let shed = 0;
   // Lag = how late the sampling timer fires. It decays rather than resetting, so one on-time tick
@@ -87,7 +96,11 @@ export function createOverloadGate({ maxInflight, maxLagMs, retryAfterSeconds = 
       if (!url.startsWith("/v1/")) return false;
       // Lag alone sheds only with work of our own in flight: a lone request delayed by a GC pause or a
       // noisy neighbour is better served late than refused.
-      if (inflight >= maxInflight || (maxLagMs > 0 && lagMs > maxLagMs && inflight >= LAG_MIN_INFLIGHT)) {
+      if (
+        inflight >= maxInflight ||
+        (maxLagMs > 0 && lagMs > maxLagMs && inflight >= LAG_MIN_INFLIGHT) ||
+        (maxDbWaiting > 0 && dbWaiting() > maxDbWaiting)
+      ) {
         shed++;
         res.writeHead(503, {
           "content-type": "application/json",
