@@ -4,7 +4,7 @@ import { INSTANCES, balanceOf, fundedCustomer, portal } from "./fixtures";
 
 const body = JSON.stringify({ model: "sandbox/chat", max_tokens: 200, messages: [{ role: "user", content: "Race!" }] });
 
-test("200 concurrent chat requests over two instances never overdraw; the rest get 402", async () => {
+test("200 concurrent chat requests over two instances never overdraw; the rest get 402 (or 503 overloaded, shed before anything is held)", async () => {
   // A prompt of ~13 tokens and 200 output tokens hold ≈ $0.000307 each; $0.005 covers ~16 at once.
   const { key } = await fundedCustomer("0.005");
   const responses = await Promise.all(
@@ -14,12 +14,23 @@ test("200 concurrent chat requests over two instances never overdraw; the rest g
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
         body,
       });
-      return { status: res.status, body: (await res.json()) as { error?: { code: string; limit_source?: string }; usage?: { cost_micros: number } } };
+      return {
+        status: res.status,
+        retryAfter: res.headers.get("retry-after"),
+        body: (await res.json()) as { error?: { code: string; limit_source?: string }; usage?: { cost_micros: number } },
+      };
     }),
   );
   const ok = responses.filter((r) => r.status === 200);
   const refused = responses.filter((r) => r.status === 402);
-  expect(ok.length + refused.length).toBe(200);
+  // The production server may shed part of a burst this size on one account (GATEWAY_MAX_DB_WAITING):
+  // a clear 503 with retry-after, decided before the request holds or costs anything.
+  const shed = responses.filter((r) => r.status === 503);
+  expect(ok.length + refused.length + shed.length).toBe(200);
+  for (const r of shed) {
+    expect(r.body.error).toMatchObject({ code: "overloaded" });
+    expect(r.retryAfter).toBe("1");
+  }
   expect(ok.length).toBeGreaterThan(0);
   expect(refused.length).toBeGreaterThan(0);
   for (const r of refused) expect(r.body.error).toMatchObject({ code: "insufficient_balance", limit_source: "balance" });

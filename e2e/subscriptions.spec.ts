@@ -298,8 +298,8 @@ test("an operator gives a customer custom access: a count of images, a budget fo
   expect((await balanceOf(key)).balance_micros).toBeLessThan(5_000_000);
 });
 
-test("screenshots: a customer on Starter, and the admin plans page", async ({ page, browser }) => {
-  test.skip(!process.env.SCREENSHOTS, "SCREENSHOTS=1 only");
+// Also the source of the docs/screenshots of these pages (SCREENSHOTS=1).
+test("a customer on the seeded Starter plan: paid images and chat come off its meters, and the admin pages list it", async ({ page, browser }) => {
   const { email } = await signUpInBrowser(page);
   await portal("credits:grant", "--email", email, "--usd", "25", "--reason", "Welcome credit");
   await page.goto("/plans");
@@ -316,8 +316,10 @@ test("screenshots: a customer on Starter, and the admin plans page", async ({ pa
     body: JSON.stringify({ model: "sandbox/image", prompt: "a meter", n: 2 }),
   });
   await page.goto("/plans");
+  await expect(page.getByText("98 of 100 images left")).toBeVisible();
   await screenshot(page, "plans");
   await page.goto("/usage/requests");
+  await expect(page.getByRole("cell", { name: "Subscription" }).first()).toBeVisible();
   await screenshot(page, "usage-requests-paid-by");
 
   const adminContext = await browser.newContext();

@@ -1,5 +1,5 @@
 // Serves the built app for the Playwright suite: a fresh embedded PostgreSQL under .data/e2e-<port> and
-// TWO sandbox `next start` instances on one database (ports 3100 and 3101), so the suite also proves
+// TWO sandbox production-server instances on one database (ports 3100 and 3101), so the suite also proves
 // that the money guarantees and key revocation hold across instances — plus a third instance (3102)
 // configured for Stripe, pointed at a local fake Stripe (scripts/test/fake-stripe.ts), whose hosted
 // checkout page the browser pays on. Run by playwright.config.ts.
@@ -30,8 +30,10 @@ async function main() {
   fakeStripe.webhookUrl = `http://127.0.0.1:${STRIPE_PORT}/api/webhooks/stripe`;
   await writeFile(path.join(DATA_DIR, "fake-stripe-url"), fakeStripe.url);
 
+  // The production server (`npm start`'s): Next behind the /v1 load-shedding gate, with the hot /v1
+  // routes served directly. One process each: the suite's two instances stand for two machines.
   const start = (port: number, extra: Record<string, string> = {}) =>
-    spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+    spawn(process.execPath, [path.resolve("scripts/server.js"), "-H", "127.0.0.1", "-p", String(port)], {
       stdio: "inherit",
       env: {
         ...process.env,
@@ -41,6 +43,7 @@ async function main() {
         NEXTAUTH_URL: `http://127.0.0.1:${PORTS[0]}`,
         NEXT_TELEMETRY_DISABLED: "1",
         ENABLE_TEST_CLOCK: "true",
+        WEB_CONCURRENCY: "1",
         // Low limits so the suite can see them work.
         SIGNIN_MAX_ATTEMPTS: process.env.SIGNIN_MAX_ATTEMPTS ?? "8",
         ...extra,
