@@ -2,7 +2,7 @@
 // Each function is ONE SQL statement (a CTE), so it is atomic without an interactive transaction and
 // costs one database round trip on the gateway's hot path. Row locks are always taken in the same
 // order — hold, then api key, then account — so concurrent statements cannot deadlock.
-import { db, Prisma } from "@/lib/db";
+import { db, Prisma, sqlQuery } from "@/lib/db";
 import { now as clockNow } from "@/lib/clock";
 import { maybeAutoTopUp } from "./auto-top-up";
 import { maybeAlertLowBalance } from "./low-balance";
@@ -207,7 +207,7 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
                 THEN meterway_abort('an allowance or the account cannot cover the hold') END AS consistent
     FROM amt`;
 
-  const [row] = await db.$queryRaw<ReserveRow[]>(query);
+  const [row] = await sqlQuery<ReserveRow>(query);
   if (!row) throw new Error(`reserve: no account ${input.accountId} with key ${input.apiKeyId}`);
   if (row.hold_id) {
     return { ok: true, holdId: row.hold_id, amountMicros: row.al_value + row.bal_part, balanceMicros: row.bal_part, allowanceId: row.al_id };
@@ -299,7 +299,7 @@ interface SettleRow {
 export async function settle(input: SettleInput): Promise<SettleResult> {
   const u = input.usage;
   const at = input.at ?? clockNow();
-  const rows = await db.$queryRaw<SettleRow[]>(Prisma.sql`
+  const rows = await sqlQuery<SettleRow>(Prisma.sql`
     WITH h AS (
       UPDATE holds SET status = 'SETTLED', closed_at = now()
       WHERE id = ${input.holdId}::uuid AND status = 'ACTIVE'
@@ -428,7 +428,7 @@ export interface ReleaseInput {
 /** Releases a hold without charging. Releasing twice (or after settling) does nothing. */
 export async function release(input: ReleaseInput): Promise<boolean> {
   const f = input.failure;
-  const rows = await db.$queryRaw<{ released: bigint }[]>(Prisma.sql`
+  const rows = await sqlQuery<{ released: bigint }>(Prisma.sql`
     WITH h AS (
       UPDATE holds SET status = 'RELEASED', closed_at = now()
       WHERE id = ${input.holdId}::uuid AND status = 'ACTIVE'
