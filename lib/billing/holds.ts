@@ -207,7 +207,7 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
                 THEN meterway_abort('an allowance or the account cannot cover the hold') END AS consistent
     FROM amt`;
 
-  const [row] = await sqlQuery<ReserveRow>(query);
+  const [row] = await sqlQuery<ReserveRow>(query, "meterway_reserve");
   if (!row) throw new Error(`reserve: no account ${input.accountId} with key ${input.apiKeyId}`);
   if (row.hold_id) {
     return { ok: true, holdId: row.hold_id, amountMicros: row.al_value + row.bal_part, balanceMicros: row.bal_part, allowanceId: row.al_id };
@@ -372,7 +372,7 @@ export async function settle(input: SettleInput): Promise<SettleResult> {
     )
     SELECT a.account_id::text, c.cost, c.charged, c.paid_by::text AS paid_by, a.balance, a.reserved, a.auto_topup, a.low_balance,
            (SELECT count(*) FROM le) AS entries
-    FROM c, a`);
+    FROM c, a`, "meterway_settle");
   const row = rows[0];
   if (!row) return alreadyClosed(input);
   return {
@@ -458,7 +458,7 @@ export async function release(input: ReleaseInput): Promise<boolean> {
       ON CONFLICT (request_id) DO NOTHING
       RETURNING id
     )
-    SELECT count(*) AS released, (SELECT count(*) FROM ur) AS recorded FROM a`);
+    SELECT count(*) AS released, (SELECT count(*) FROM ur) AS recorded FROM a`, "meterway_release");
   return (rows[0]?.released ?? 0n) > 0n;
 }
 
