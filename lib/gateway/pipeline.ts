@@ -1,7 +1,7 @@
 // Steps every billable /v1 endpoint shares: resolve the model the key may use, refuse what cannot be
 // paid for, and release the hold (no charge) when the provider fails before any output.
 import { AppError } from "@/lib/errors";
-import { release, type LimitSource, type PaidBy } from "@/lib/billing/holds";
+import { release, type LimitSource, type PaidBy, type SettleResult } from "@/lib/billing/holds";
 import { microsToNumber, microsToUsdNumber } from "@/lib/money";
 import { findModel, type GatewayModel } from "./models";
 import { ProviderError } from "./providers/types";
@@ -85,12 +85,7 @@ export function elapsedMs(ctx: GatewayCtx): number {
   return Math.round(performance.now() - ctx.startedAt);
 }
 
-interface Settled {
-  costMicros: bigint;
-  chargedMicros: bigint;
-  paidBy: PaidBy;
-  availableMicros: bigint;
-}
+type Settled = Pick<SettleResult, "costMicros" | "chargedMicros" | "paidBy" | "availableMicros">;
 
 /**
  * A request's price as the API reports it in `usage`: USD as a JSON number and integer micros, and

@@ -176,9 +176,14 @@ export async function customerPortalUrl({ ctx, origin }: { ctx: Ctx; origin: str
   return session.url;
 }
 
+/** Whether a sandbox subscription's period may be advanced by hand: in development, or with the test clock on. */
+export function canAdvanceSandboxPeriod(): boolean {
+  return env.NODE_ENV !== "production" || testClockEnabled();
+}
+
 /** Development only: ends the current period of a sandbox subscription now and opens the next (paid in the sandbox). */
 export async function advanceSandboxPeriod({ ctx, input }: { ctx: Ctx; input: { subscriptionId: string } }) {
-  if (env.NODE_ENV === "production" && !testClockEnabled()) throw new AppError("not_found", "Advancing a period by hand is for development only.");
+  if (!canAdvanceSandboxPeriod()) throw new AppError("not_found", "Advancing a period by hand is for development only.");
   const subscription = await ownSubscription(ctx, input.subscriptionId);
   if (subscription.provider !== "SANDBOX") throw new AppError("conflict", "Only sandbox subscriptions can be advanced by hand.");
   if (subscription.status === "CANCELED") throw new AppError("conflict", "This subscription has ended.");

@@ -2,6 +2,7 @@
 // sandbox checkout. Only what a customer may see: no Stripe ids.
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { PLAN_SLUG } from "@/lib/billing/subscriptions/plans";
 
 export const PublicPlan = z.object({
   id: z.string(),
@@ -40,7 +41,7 @@ export async function listPlans(): Promise<PublicPlan[]> {
 
 /** One active plan by its slug, or null. */
 export async function findPlan(slug: string): Promise<PublicPlan | null> {
-  if (!/^[a-z0-9][a-z0-9-]{1,39}$/.test(slug)) return null;
+  if (!PLAN_SLUG.test(slug)) return null;
   const row = await db.plan.findFirst({ where: { slug, active: true }, select });
   return row ? PublicPlan.parse(row) : null;
 }

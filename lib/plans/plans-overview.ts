@@ -2,8 +2,8 @@
 // left of each allowance, the models' names, and which payment machinery is on (sandbox or Stripe).
 import type { UserCtx } from "@/lib/context";
 import { db } from "@/lib/db";
-import { env, stripeEnabled } from "@/lib/env.js";
-import { testClockEnabled } from "@/lib/clock";
+import { stripeEnabled } from "@/lib/env.js";
+import { canAdvanceSandboxPeriod } from "@/lib/payments/subscriptions";
 import { listSubscriptions, type SubscriptionView } from "@/lib/billing/subscriptions/list-subscriptions";
 import { listModels } from "@/lib/models/list-models";
 import { listPlans, type PublicPlan } from "./list-plans";
@@ -35,6 +35,6 @@ export async function plansOverview({ ctx }: { ctx: Pick<UserCtx, "userId"> }): 
     modelNames: new Map(models.map((m) => [m.id, m.displayName])),
     modelTypes: new Map(models.map((m) => [m.id, m.type])),
     sandbox: !stripeEnabled,
-    canAdvancePeriod: env.NODE_ENV !== "production" || testClockEnabled(),
+    canAdvancePeriod: canAdvanceSandboxPeriod(),
   };
 }

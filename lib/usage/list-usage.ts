@@ -25,7 +25,8 @@ export function usageWhere(accountId: string, filter: UsageFilter, after: UsageC
   };
 }
 
-export const usageDetailSelect = {
+/** The columns of a request log row. */
+const usageRowSelect = {
   id: true,
   requestId: true,
   createdAt: true,
@@ -41,6 +42,11 @@ export const usageDetailSelect = {
   paidBy: true,
   coveredMicros: true,
   apiKeyId: true,
+} as const;
+
+/** A row's columns and the rest of the record, for the detail page and the CSV export. */
+export const usageDetailSelect = {
+  ...usageRowSelect,
   providerId: true,
   upstreamModel: true,
   cachedTokens: true,
@@ -69,23 +75,7 @@ export async function listUsage({ ctx, input = {} }: { ctx: Pick<UserCtx, "userI
     where: usageWhere(accountId, filter, after),
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    select: {
-      id: true,
-      requestId: true,
-      createdAt: true,
-      modelId: true,
-      endpoint: true,
-      status: true,
-      inputTokens: true,
-      outputTokens: true,
-      units: true,
-      costMicros: true,
-      latencyMs: true,
-      stream: true,
-      paidBy: true,
-      coveredMicros: true,
-      apiKeyId: true,
-    },
+    select: usageRowSelect,
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

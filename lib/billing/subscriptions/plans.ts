@@ -51,7 +51,9 @@ export function monthlyMicros(plan: { priceMicros: bigint; interval: BillingInte
   return plan.interval === "YEAR" ? plan.priceMicros / 12n : plan.priceMicros;
 }
 
-const Slug = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "Use 2–40 lowercase letters, digits and dashes.");
+/** A plan's slug: its public name in URLs (/plans/sandbox-checkout/<slug>). */
+export const PLAN_SLUG = /^[a-z0-9][a-z0-9-]{1,39}$/;
+const Slug = z.string().trim().toLowerCase().regex(PLAN_SLUG, "Use 2–40 lowercase letters, digits and dashes.");
 
 /** What an operator enters for a plan (money already in micros; the admin form parses dollars with lib/money). */
 export const PlanInput = z.object({
