@@ -1,0 +1,191 @@
+// The money core alone: how much PostgreSQL work one metered request costs (a reserve and a settle,
+// exactly as the gateway runs them), without HTTP, Next or an upstream in the way. It reports pairs per
+// second and PostgreSQL CPU per pair at a few concurrencies, so a change to the statements, the indexes
+// or the server settings can be judged in a minute.
+//
+//   node --import tsx bench/money-core.ts                 # 16 customers, concurrency 1, 16, 64
+//   MONEY_KEYS=1 MONEY_CONCURRENCY=8 node --import tsx bench/money-core.ts
+import { rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { treeCpuUs, treePids } from "./proc";
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const KEYS = Math.max(1, num("MONEY_KEYS", 16));
+const SECONDS = num("MONEY_SECONDS", 5);
+const CONCURRENCIES = (process.env.MONEY_CONCURRENCY ?? "1,16,64").split(",").map(Number);
+const DATA_DIR = ".data/bench-money";
+const log = (line: string) => console.log(`[money-core] ${line}`);
+
+const TICK_US = 10_000;
+/** PostgreSQL's CPU by process role (user / system µs): backends, WAL writer, … and "exited" (autovacuum workers, reaped). */
+function cpuByRole(postmaster: number): Map<string, { user: number; sys: number }> {
+  const roles = new Map<string, { user: number; sys: number }>();
+  const add = (role: string, user: number, sys: number) => {
+    const r = roles.get(role) ?? { user: 0, sys: 0 };
+    roles.set(role, { user: r.user + user, sys: r.sys + sys });
+  };
+  for (const pid of treePids([postmaster])) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      const role = pid === postmaster ? "postmaster" : /postgres: \w+ \w+ 127/.test(title) ? "backends" : title.replace(/^postgres: /, "").split(" ")[0]!;
+      add(role, f[11]! * TICK_US, f[12]! * TICK_US);
+      add("exited", f[13]! * TICK_US, f[14]! * TICK_US);
+    } catch {}
+  }
+  return roles;
+}
+
+async function main() {
+  await rm(DATA_DIR, { recursive: true, force: true });
+  Object.assign(process.env, { DATA_DIR, EMBEDDED_PG_PORT: String(num("MONEY_PG_PORT", 25530)) });
+  delete process.env.DATABASE_URL;
+  const { resolveDatabaseUrl } = await import("../scripts/lib/database-url");
+  const database = await resolveDatabaseUrl();
+  const sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  const { rows } = await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  const postmaster = Number(readFileSync(`/proc/${rows[0]!.pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+  // Experiments: MONEY_SQL="ALTER SYSTEM SET commit_delay = 200; DROP INDEX …" runs before measuring.
+  if (process.env.MONEY_SQL) {
+    for (const statement of process.env.MONEY_SQL.split(";").map((s) => s.trim()).filter(Boolean)) await sql.query(statement);
+    await sql.query("SELECT pg_reload_conf()");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const settings = await sql.query<{ name: string; setting: string }>(
+    "SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit','fsync','full_page_writes','commit_delay','wal_level','shared_buffers')",
+  );
+  log(`PostgreSQL: ${settings.rows.map((r) => `${r.name}=${r.setting}`).join(" ")}`);
+
+  const model = (await sql.query<{ id: string }>("SELECT id FROM models WHERE type = 'CHAT' ORDER BY id LIMIT 1")).rows[0]!.id;
+  const customers: { accountId: string; apiKeyId: string }[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const user = await sql.query<{ id: string }>(
+      "INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id",
+      [`money-${i}@example.test`],
+    );
+    const account = await sql.query<{ id: string }>(
+      "INSERT INTO accounts (user_id, balance_micros, updated_at) VALUES ($1, 1000000000000, now()) RETURNING id",
+      [user.rows[0]!.id],
+    );
+    const key = await sql.query<{ id: string }>(
+      "INSERT INTO api_keys (user_id, name, hash, prefix) VALUES ($1, 'bench', $2, 'mw_test_') RETURNING id",
+      [user.rows[0]!.id, randomUUID()],
+    );
+    customers.push({ accountId: account.rows[0]!.id, apiKeyId: key.rows[0]!.id });
+  }
+  await sql.end();
+
+  process.env.DATABASE_URL = database.url;
+  const { reserve, settle } = await import("../lib/billing/holds");
+  const { disconnectDb } = await import("../lib/db");
+
+  async function pair(i: number) {
+    const c = customers[i % customers.length]!;
+    const requestId = `req_${randomUUID()}`;
+    const held = await reserve({ ...c, requestId, maxMicros: 5000n, minMicros: 5000n, model: { id: model, type: "CHAT" } });
+    if (!held.ok) throw new Error(`reserve refused: ${held.limitSource}`);
+    await settle({
+      holdId: held.holdId,
+      requestId,
+      costMicros: 1234n,
+      description: `${model} · 10 in / 20 out`,
+      usage: { modelId: model, endpoint: "/v1/chat/completions", status: "SUCCEEDED", inputTokens: 10, outputTokens: 20, inputPerMtokMicros: 1000000n, outputPerMtokMicros: 2000000n, stream: false, latencyMs: 50 },
+    });
+  }
+
+  // Warm-up: every pooled connection prepares its statements.
+  await Promise.all(Array.from({ length: 64 }, (_, i) => pair(i)));
+  const results: string[] = [];
+  for (const concurrency of CONCURRENCIES) {
+    let done = 0;
+    const latencies: number[] = [];
+    const pg0 = treeCpuUs([postmaster]);
+    const roles0 = cpuByRole(postmaster);
+    const self0 = process.cpuUsage();
+    const start = performance.now();
+    const deadline = start + SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, worker) => {
+        for (let n = worker; performance.now() < deadline; n += concurrency) {
+          const t = performance.now();
+          await pair(n);
+          latencies.push(performance.now() - t);
+          done++;
+        }
+      }),
+    );
+    const wall = (performance.now() - start) / 1000;
+    const pgUs = (treeCpuUs([postmaster]) - pg0) / done;
+    const self = process.cpuUsage(self0);
+    latencies.sort((a, b) => a - b);
+    const line =
+      `concurrency ${String(concurrency).padStart(3)}: ${(done / wall).toFixed(0).padStart(5)} pairs/s, ` +
+      `PostgreSQL ${pgUs.toFixed(0).padStart(5)} µs/pair, Node ${((self.user + self.system) / done).toFixed(0).padStart(4)} µs/pair, ` +
+      `p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(2)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2)} ms`;
+    log(line);
+    const roles1 = cpuByRole(postmaster);
+    log(
+      "  by role (user+sys µs/pair): " +
+        [...roles1]
+          .map(([role, r]) => [role, (r.user - (roles0.get(role)?.user ?? 0)) / done, (r.sys - (roles0.get(role)?.sys ?? 0)) / done] as const)
+          .filter(([, u, sy]) => u + sy >= 1)
+          .map(([role, u, sy]) => `${role} ${u.toFixed(0)}+${sy.toFixed(0)}`)
+          .join(", "),
+    );
+    results.push(line);
+  }
+  if (process.env.MONEY_EXPLAIN) await explainStatements(database.url, () => pair(0));
+  await disconnectDb();
+  await database.release();
+}
+
+/** MONEY_EXPLAIN=1: EXPLAIN ANALYZE of the money core's statements as the gateway sends them (rolled back). */
+async function explainStatements(url: string, runPair: () => Promise<void>) {
+  const captured = new Map<string, { text: string; values: unknown[] }>();
+  const original = pg.Pool.prototype.query;
+  pg.Pool.prototype.query = function (this: pg.Pool, config: unknown, ...rest: unknown[]) {
+    const c = config as { name?: string; text: string; values: unknown[] };
+    if (c?.name && !captured.has(c.name)) captured.set(c.name, { text: c.text, values: c.values });
+    return (original as (...a: unknown[]) => unknown).call(this, config, ...rest);
+  } as typeof original;
+  await runPair();
+  pg.Pool.prototype.query = original;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const fresh = (values: unknown[], requestId: string) =>
+    values.map((v) => (typeof v === "bigint" ? v.toString() : typeof v === "string" && v.startsWith("req_") ? requestId : v));
+  const reserveSql = captured.get("meterway_reserve")!;
+  const settleSql = captured.get("meterway_settle")!;
+  // Twenty times on one connection, in one rolled-back transaction; the last plan is printed (warm caches).
+  await client.query("BEGIN");
+  let printed = "";
+  for (let i = 0; i < 20; i++) {
+    const explain = async (name: string, text: string, values: unknown[]) => {
+      const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values);
+      return `\n── ${name}\n${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}`;
+    };
+    const reservePlan = await explain("reserve", reserveSql.text, fresh(reserveSql.values, `req_${randomUUID()}`));
+    const requestId = `req_${randomUUID()}`;
+    const held = await client.query<{ hold_id: string }>(reserveSql.text, fresh(reserveSql.values, requestId));
+    const settleValues = fresh(settleSql.values, requestId);
+    settleValues[0] = held.rows[0]!.hold_id;
+    printed = reservePlan + (await explain("settle", settleSql.text, settleValues));
+  }
+  console.log(printed);
+  await client.query("ROLLBACK");
+  const { sqlQuery, Prisma } = await import("../lib/db");
+  const plans = await sqlQuery<{ name: string; generic_plans: bigint; custom_plans: bigint }>(
+    Prisma.sql`SELECT name, generic_plans, custom_plans FROM pg_prepared_statements`,
+  );
+  console.log(`\n── plans on one pooled connection: ${plans.map((p) => `${p.name} generic ${p.generic_plans} custom ${p.custom_plans}`).join("; ")}`);
+  await client.end();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
