@@ -17,7 +17,7 @@ function databaseUrl(): string {
 }
 
 function createClient() {
-  const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: databaseUrl(), max: env.DATABASE_POOL_SIZE, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", (error) => {
     if (!pool.ending) console.error("[db] idle client error:", error.message);
