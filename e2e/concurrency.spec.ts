@@ -23,7 +23,7 @@ test("200 concurrent chat requests over two instances never overdraw; the rest g
   );
   const ok = responses.filter((r) => r.status === 200);
   const refused = responses.filter((r) => r.status === 402);
-  // The production server may shed part of a burst this size on one account (GATEWAY_MAX_DB_WAITING):
+  // The production server may shed part of a burst this size on one account (GATEWAY_MAX_DB_WAIT_MS):
   // a clear 503 with retry-after, decided before the request holds or costs anything.
   const shed = responses.filter((r) => r.status === 503);
   expect(ok.length + refused.length + shed.length).toBe(200);

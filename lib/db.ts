@@ -1,5 +1,5 @@
-// The one Prisma client (pg driver adapter). Hot-path money statements use $queryRaw with single
-// CTE statements (see lib/billing); everything else uses the typed client.
+// The one Prisma client (pg driver adapter), and `sqlQuery` for the money core's hot-path statements
+// (single CTE statements, see lib/billing/holds.ts) straight on the same pg pool.
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
@@ -51,11 +51,32 @@ const BIGINT_AS_BIGINT = {
  */
 export async function sqlQuery<T>(query: Prisma.Sql, preparedName?: string): Promise<T[]> {
   globalForDb.__prisma ??= createClient();
-  // A name makes it a prepared statement on each pooled connection: PostgreSQL parses and analyses the
-  // (large, constant) text once per connection instead of on every request. Only for constant text.
-  const result = await globalForDb.__pool!.query({ text: query.text, values: query.values, types: BIGINT_AS_BIGINT, ...(preparedName ? { name: preparedName } : {}) });
-  return result.rows as T[];
+  const pool = globalForDb.__pool!;
+  // Each wait for a connection is visible (oldest first) to the load-shedding gate (lib/gateway/overload.js).
+  const waiter = nextWaiter++;
+  waiters.set(waiter, performance.now());
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } finally {
+    waiters.delete(waiter);
+  }
+  try {
+    // A name makes it a prepared statement on each pooled connection: PostgreSQL parses and analyses the
+    // (large, constant) text once per connection instead of on every request. Only for constant text.
+    const result = await client.query({ text: query.text, values: query.values, types: BIGINT_AS_BIGINT, ...(preparedName ? { name: preparedName } : {}) });
+    client.release();
+    return result.rows as T[];
+  } catch (error) {
+    // A refused statement leaves the connection usable (its prepared statements too); a lost one is dropped.
+    client.release(isDatabaseUnavailable(error) ? (error as Error) : undefined);
+    throw error;
+  }
 }
+
+/** Requests waiting for a database connection now: id → when they started waiting (performance.now()), oldest first. */
+const waiters: Map<number, number> = ((globalThis as unknown as { __dbWaiters?: Map<number, number> }).__dbWaiters ??= new Map());
+let nextWaiter = 0;
 
 export type Db = typeof db;
 /** A Prisma interactive-transaction client. */

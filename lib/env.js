@@ -59,8 +59,8 @@ const schema = z
     GATEWAY_MAX_INFLIGHT: z.coerce.number().int().positive().default(256),
     /** Load shedding, per process: event-loop lag (ms) past which new /v1 requests get 503 overloaded; 0 = off. */
     GATEWAY_MAX_LAG_MS: z.coerce.number().int().min(0).default(40),
-    /** Load shedding, per process: requests waiting for a database connection past which new /v1 requests get 503 overloaded; 0 = off. */
-    GATEWAY_MAX_DB_WAITING: z.coerce.number().int().min(0).default(40),
+    /** Load shedding, per process: how long (ms) a request may have waited for a database connection before new /v1 requests get 503 overloaded; 0 = off. */
+    GATEWAY_MAX_DB_WAIT_MS: z.coerce.number().int().min(0).default(100),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockUpstream, type MockUpstream } from "@/bench/mock-upstream";
 import { POST as chat } from "@/app/v1/chat/completions/route";
 import { checkLedger } from "@/lib/billing/check-ledger";
-import { db } from "@/lib/db";
+import { db, Prisma, sqlQuery } from "@/lib/db";
+import { env } from "@/lib/env.js";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
 import nextConfig from "@/next.config.js";
 import { invalidateModels } from "./models";
@@ -49,9 +50,9 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe("load shedding", () => {
-  it("sheds when too many requests wait for a database connection, and serves again once the queue drains", async () => {
-    let waiting = 5;
-    const gate = createOverloadGate({ maxInflight: 100, maxLagMs: 0, maxDbWaiting: 4, dbWaiting: () => waiting });
+  it("sheds while a request has waited too long for a database connection, and serves again once the queue drains", async () => {
+    let age = 150;
+    const gate = createOverloadGate({ maxInflight: 100, maxLagMs: 0, maxDbWaitMs: 100, dbQueueAge: () => age });
     const server = await serve(gate);
     try {
       const { key, account } = await createFunded(10_000_000n);
@@ -61,11 +62,33 @@ describe("load shedding", () => {
       expect(await shed.body.json()).toMatchObject({ error: { code: "overloaded" } });
       expect(await db.hold.count({ where: { accountId: account.id } })).toBe(0);
 
-      waiting = 4;
+      age = 20;
       const served = await post(server.url, key, body);
       expect(served.statusCode).toBe(200);
       await served.body.json();
       expect(gate.shed).toBe(1);
+    } finally {
+      await server.close();
+      gate.close();
+    }
+  });
+
+  it("sees the real database queue: every pooled connection busy, a waiter older than the limit sheds", async () => {
+    const gate = createOverloadGate({ maxInflight: 100, maxLagMs: 0, maxDbWaitMs: 100 });
+    const server = await serve(gate);
+    try {
+      const { key } = await createFunded(10_000_000n);
+      const body = { model: "sandbox/chat", messages: [{ role: "user", content: "Hello" }], max_tokens: 5 };
+      // Occupy every connection of the pool for 600 ms, then queue one more statement behind them.
+      const busy = Array.from({ length: env.DATABASE_POOL_SIZE + 1 }, () => sqlQuery(Prisma.sql`SELECT pg_sleep(0.6)`));
+      await new Promise((r) => setTimeout(r, 250));
+      const shed = await post(server.url, key, body);
+      expect(shed.statusCode).toBe(503);
+      await shed.body.json();
+      await Promise.all(busy);
+      const served = await post(server.url, key, body);
+      expect(served.statusCode).toBe(200);
+      await served.body.json();
     } finally {
       await server.close();
       gate.close();

@@ -6,9 +6,11 @@
 //
 // Three signals, any one sheds:
 // - in-flight gateway requests of this process at GATEWAY_MAX_INFLIGHT (bounds memory and sockets);
-// - more than GATEWAY_MAX_DB_WAITING requests waiting for a database connection: the database (or one
-//   hot account's row, which every hold and settlement of that account locks until it commits) is the
-//   bottleneck, and neither the in-flight count nor the event loop can see a queue there;
+// - a request waiting for a database connection for longer than GATEWAY_MAX_DB_WAIT_MS: the database
+//   (or one hot account's row, which every hold and settlement of that account locks until it
+//   commits) is the bottleneck, and neither the in-flight count nor the event loop can see a queue
+//   there. The queue's age, not its length: forty waiters are 10 ms on a fast database and seconds
+//   behind a hot row, and a length limit that suits one sheds needlessly or too late on the other;
 // - the event loop running late by more than GATEWAY_MAX_LAG_MS while requests are in flight. A
 //   CPU-bound process queues work in its event loop, where an in-flight count cannot see it (a
 //   streaming request waiting on its provider costs nothing; one being routed costs a millisecond),
@@ -33,17 +35,22 @@ const SAMPLE_MS = 5;
 /** Below this many requests in flight, lag never sheds. */
 const LAG_MIN_INFLIGHT = 4;
 
-/** Requests waiting for a connection of this process's database pool (lib/db.ts keeps it on globalThis). */
-function poolWaiting() {
-  const pool = /** @type {{ __pool?: { waitingCount: number } }} */ (globalThis).__pool;
-  return pool?.waitingCount ?? 0;
+/**
+ * How long the oldest request now waiting for a database connection has waited, in milliseconds (0
+ * when none waits). lib/db.ts keeps the waiters on globalThis, oldest first.
+ */
+function dbQueueAgeMs() {
+  const waiters = /** @type {{ __dbWaiters?: Map<number, number> }} */ (globalThis).__dbWaiters;
+  if (!waiters || waiters.size === 0) return 0;
+  const oldest = waiters.values().next().value;
+  return oldest === undefined ? 0 : performance.now() - oldest;
 }
 
 /**
- * @param {{ maxInflight: number; maxLagMs: number; maxDbWaiting?: number; dbWaiting?: () => number; retryAfterSeconds?: number }} options
- *   maxLagMs 0 turns the lag signal off; maxDbWaiting 0 (the default) turns the database signal off.
+ * @param {{ maxInflight: number; maxLagMs: number; maxDbWaitMs?: number; dbQueueAge?: () => number; retryAfterSeconds?: number }} options
+ *   maxLagMs 0 turns the lag signal off; maxDbWaitMs 0 (the default) turns the database signal off.
  */
-export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaiting = 0, dbWaiting = poolWaiting, retryAfterSeconds = 1 }) {
+export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, retryAfterSeconds = 1 }) {
   let inflight = 0;
   let shed = 0;
   // Lag = how late the sampling timer fires. It decays rather than resetting, so one on-time tick
@@ -99,7 +106,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaiting = 0, db
       if (
         inflight >= maxInflight ||
         (maxLagMs > 0 && lagMs > maxLagMs && inflight >= LAG_MIN_INFLIGHT) ||
-        (maxDbWaiting > 0 && dbWaiting() > maxDbWaiting)
+        (maxDbWaitMs > 0 && dbQueueAge() > maxDbWaitMs)
       ) {
         shed++;
         res.writeHead(503, {

@@ -103,6 +103,7 @@ describe("starting the provider call while the hold is placed", () => {
     expect(refused.status).toBe(402);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("insufficient_balance");
 
+    await new Promise((r) => setTimeout(r, 200)); // the refused request's aborted early call may still reach the mock
     const before = upstreamCalls();
     const unlock = await lockAccount(account.id);
     const pending = chat(key);
