@@ -42,8 +42,6 @@ export type ReserveResult =
       balanceMicros: bigint;
       /** The allowance paying first, if a subscription covers the model. */
       allowanceId: string | null;
-      /** What the balance has left to hold after this hold (as the statement saw it). */
-      availableMicros: bigint;
     }
   | { ok: false; limitSource: LimitSource; availableMicros: bigint }
   | { ok: false; limitSource: "rate_limit"; retryAfterSeconds: number; scope: "key" | "subscription" };
@@ -212,14 +210,7 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
   const [row] = await sqlQuery<ReserveRow>(query, "meterway_reserve");
   if (!row) throw new Error(`reserve: no account ${input.accountId} with key ${input.apiKeyId}`);
   if (row.hold_id) {
-    return {
-      ok: true,
-      holdId: row.hold_id,
-      amountMicros: row.al_value + row.bal_part,
-      balanceMicros: row.bal_part,
-      allowanceId: row.al_id,
-      availableMicros: row.available - row.bal_part,
-    };
+    return { ok: true, holdId: row.hold_id, amountMicros: row.al_value + row.bal_part, balanceMicros: row.bal_part, allowanceId: row.al_id };
   }
   if (row.rate_limited) return { ok: false, limitSource: "rate_limit", scope: "key", retryAfterSeconds: Math.max(1, row.retry_after ?? 60) };
   if (row.al_rate_limited) {

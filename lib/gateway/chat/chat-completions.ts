@@ -9,11 +9,9 @@ import { invalidRequest, json, readJsonBody } from "../http";
 import type { GatewayModel } from "../models";
 import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, refused, toAppError, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
-import type { ChatCall, Provider } from "../providers/types";
-import { maySpeculate, noteAvailable, noteRefused } from "../speculation";
 import type { GatewayCtx } from "../route";
 import { countChatTokens, countTokens } from "../tokens";
-import { ChatRequest, type ChatCompletion, type ChatCompletionChunk, type Usage } from "./schema";
+import { ChatRequest, type ChatCompletionChunk, type Usage } from "./schema";
 
 const DEFAULT_MAX_OUTPUT = 4096;
 
@@ -40,71 +38,55 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   // one output token) and cap the output to match.
   const maxCost = textCost(price, promptTokens, requested ?? modelMax);
   const minCost = requested !== null ? maxCost : textCost(price, promptTokens, 1);
-  const wantsUsage = body.stream_options?.include_usage === true;
-  const upstreamBody = (cap: number | null): ChatRequest => ({
-    ...body,
-    model: model.upstreamModel,
-    ...(cap !== null ? (body.max_completion_tokens !== undefined ? { max_completion_tokens: cap } : { max_tokens: cap }) : {}),
-    ...(body.stream ? { stream_options: { ...body.stream_options, include_usage: true } } : {}),
+  const hold = await reserve({
+    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost,
+    model: { id: model.id, type: model.type },
   });
-  const provider = providerFor(model);
-  const call = (cap: number | null) => startCall(ctx, provider, { model, body: upstreamBody(cap) }, body.stream === true);
-
-  // The provider call may start while the hold is placed (lib/gateway/speculation); its answer is read
-  // only once the hold exists.
-  let early = maySpeculate(ctx.key, maxCost) ? call(null) : null;
-  let hold;
-  try {
-    hold = await reserve({
-      accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost,
-      model: { id: model.id, type: model.type },
-    });
-  } catch (error) {
-    early?.abort();
-    throw error;
-  }
-  if (!hold.ok) {
-    early?.abort();
-    noteRefused(ctx.key);
-    throw refused(hold);
-  }
-  noteAvailable(ctx.key.accountId, hold.availableMicros);
+  if (!hold.ok) throw refused(hold);
 
   let outputCap = requested ?? modelMax;
   const capped = requested === null && hold.amountMicros < maxCost;
-  if (capped) {
-    outputCap = Math.max(1, Math.min(modelMax, affordableOutputTokens(price, promptTokens, hold.amountMicros)));
-    early?.abort(); // started without the cap the hold now needs
-    early = null;
-  }
-  const started = early ?? call(capped ? outputCap : null);
+  if (capped) outputCap = Math.max(1, Math.min(modelMax, affordableOutputTokens(price, promptTokens, hold.amountMicros)));
+
+  const wantsUsage = body.stream_options?.include_usage === true;
+  const upstreamBody: ChatRequest = {
+    ...body,
+    model: model.upstreamModel,
+    ...(capped ? (body.max_completion_tokens !== undefined ? { max_completion_tokens: outputCap } : { max_tokens: outputCap }) : {}),
+    ...(body.stream ? { stream_options: { ...body.stream_options, include_usage: true } } : {}),
+  };
   const holdExpiresAt = Date.now() + env.HOLD_TTL_SECONDS * 1000;
   const meter: Meter = { ctx, model, price, holdId: hold.holdId, holdExpiresAt, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
+  const controller = new AbortController();
+  // A client that goes away aborts the upstream call too (streams also abort in cancel()).
+  ctx.req.signal.addEventListener("abort", () => controller.abort(), { once: true });
+  const call = { model, body: upstreamBody, signal: controller.signal };
+  const provider = providerFor(model);
 
-  if (started.kind === "complete") {
+  if (!body.stream) {
     let completion;
     try {
-      completion = await started.completion;
+      completion = await provider.complete(call);
     } catch (error) {
       throw await failBeforeOutput(meter, error);
     }
     const outputText = completion.choices.map((c) => c.message.content ?? "").join("");
     const usage = normalizeUsage(completion.usage, promptTokens, outputText);
     const result = await settleUsage(meter, usage, "SUCCEEDED", null);
-    noteAvailable(ctx.key.accountId, result.availableMicros);
     completion.model = model.id;
     completion.usage = { ...usage, ...costFields(result) };
     return json(completion, { headers: costHeaders(result, meter.capped) });
   }
 
   // Streaming: wait for the first chunk so that a failure before any output is a clean 502/504.
+  const iterator = provider.stream(call)[Symbol.asyncIterator]();
   let first: IteratorResult<ChatCompletionChunk>;
   try {
-    first = await started.first;
+    first = await iterator.next();
   } catch (error) {
     throw await failBeforeOutput(meter, error);
   }
-  return new Response(sseStream(meter, started.iterator, first, started.controller, wantsUsage), {
+  return new Response(sseStream(meter, iterator, first, controller, wantsUsage), {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
@@ -113,44 +95,6 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
       ...(meter.capped !== null ? { "x-max-tokens-capped": String(meter.capped) } : {}),
     },
   });
-}
-
-type Started =
-  | { kind: "complete"; controller: AbortController; completion: Promise<ChatCompletion>; abort(): void }
-  | { kind: "stream"; controller: AbortController; iterator: AsyncIterator<ChatCompletionChunk>; first: Promise<IteratorResult<ChatCompletionChunk>>; abort(): void };
-
-/**
- * Sends the provider call now; its answer (the completion, or the stream's first chunk) is awaited
- * later. A client that goes away aborts it, and so does `abort()`. Until awaited, a failure is held
- * in the promise, not reported as unhandled.
- */
-function startCall(ctx: GatewayCtx, provider: Provider, call: Omit<ChatCall, "signal">, stream: boolean): Started {
-  const controller = new AbortController();
-  const onClientGone = () => controller.abort();
-  ctx.req.signal.addEventListener("abort", onClientGone, { once: true });
-  const abort = () => {
-    ctx.req.signal.removeEventListener("abort", onClientGone);
-    controller.abort();
-  };
-  const signalled = { ...call, signal: controller.signal };
-  if (!stream) {
-    const completion = provider.complete(signalled);
-    completion.catch(() => {});
-    return { kind: "complete", controller, completion, abort };
-  }
-  const iterator = provider.stream(signalled)[Symbol.asyncIterator]();
-  const first = iterator.next();
-  first.catch(() => {});
-  return {
-    kind: "stream",
-    controller,
-    iterator,
-    first,
-    abort() {
-      abort();
-      void iterator.return?.().catch(() => {});
-    },
-  };
 }
 
 interface Meter {
