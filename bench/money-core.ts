@@ -9,7 +9,7 @@ import { rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { treeCpuUs, treePids } from "./proc";
+import { TICK_US, treeCpuUs, treePids } from "./proc";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const KEYS = Math.max(1, num("MONEY_KEYS", 16));
@@ -18,7 +18,6 @@ const CONCURRENCIES = (process.env.MONEY_CONCURRENCY ?? "1,16,64").split(",").ma
 const DATA_DIR = ".data/bench-money";
 const log = (line: string) => console.log(`[money-core] ${line}`);
 
-const TICK_US = 10_000;
 /** PostgreSQL's CPU by process role (user / system µs): backends, WAL writer, … and "exited" (autovacuum workers, reaped). */
 function cpuByRole(postmaster: number): Map<string, { user: number; sys: number }> {
   const roles = new Map<string, { user: number; sys: number }>();
@@ -99,7 +98,6 @@ async function main() {
 
   // Warm-up: every pooled connection prepares its statements.
   await Promise.all(Array.from({ length: 64 }, (_, i) => pair(i)));
-  const results: string[] = [];
   for (const concurrency of CONCURRENCIES) {
     let done = 0;
     const latencies: number[] = [];
@@ -136,7 +134,6 @@ async function main() {
           .map(([role, u, sy]) => `${role} ${u.toFixed(0)}+${sy.toFixed(0)}`)
           .join(", "),
     );
-    results.push(line);
   }
   if (process.env.MONEY_EXPLAIN) await explainStatements(database.url, () => pair(0));
   await disconnectDb();
