@@ -50,21 +50,25 @@ const BIGINT_AS_BIGINT = {
  * the reserve statement, on every gateway request.
  */
 export async function sqlQuery<T>(query: Prisma.Sql, preparedName?: string): Promise<T[]> {
+  return sqlText<T>(query.text, query.values, preparedName);
+}
+
+/** `sqlQuery` for a statement written as text with $1… placeholders (the money core's batch statements). */
+export async function sqlText<T>(text: string, values: unknown[], preparedName?: string): Promise<T[]> {
   globalForDb.__prisma ??= createClient();
   const pool = globalForDb.__pool!;
   // Each wait for a connection is visible (oldest first) to the load-shedding gate (lib/gateway/overload.js).
-  const waiter = nextWaiter++;
-  waiters.set(waiter, performance.now());
+  const done = waitingForDatabase();
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
   } finally {
-    waiters.delete(waiter);
+    done();
   }
   try {
     // A name makes it a prepared statement on each pooled connection: PostgreSQL parses and analyses the
     // (large, constant) text once per connection instead of on every request. Only for constant text.
-    const result = await client.query({ text: query.text, values: query.values, types: BIGINT_AS_BIGINT, ...(preparedName ? { name: preparedName } : {}) });
+    const result = await client.query({ text, values, types: BIGINT_AS_BIGINT, ...(preparedName ? { name: preparedName } : {}) });
     client.release();
     return result.rows as T[];
   } catch (error) {
@@ -74,7 +78,18 @@ export async function sqlQuery<T>(query: Prisma.Sql, preparedName?: string): Pro
   }
 }
 
-/** Requests waiting for a database connection now: id → when they started waiting (performance.now()), oldest first. */
+/**
+ * Marks one request as waiting for the database from now until the returned function is called: for a
+ * pool connection, or in a queue in front of one (lib/billing/batcher.ts). The load-shedding gate
+ * (lib/gateway/overload.js) sheds when the oldest wait grows too long.
+ */
+export function waitingForDatabase(): () => void {
+  const waiter = nextWaiter++;
+  waiters.set(waiter, performance.now());
+  return () => waiters.delete(waiter);
+}
+
+/** Requests waiting for the database now: id → when they started waiting (performance.now()), oldest first. */
 const waiters: Map<number, number> = ((globalThis as unknown as { __dbWaiters?: Map<number, number> }).__dbWaiters ??= new Map());
 let nextWaiter = 0;
 

@@ -53,6 +53,8 @@ const schema = z
     TASK_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
     /** Database connections per process. A few busy connections beat many idle-waiting ones: at 64 concurrent holds on 2 cores, 6–8 connections cost PostgreSQL ≈30% less CPU per request than 20. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(8),
+    /** The most holds (or settlements) one money-core statement takes when requests arrive together; 1 = one statement per request. */
+    BILLING_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(64),
     /** Production server processes behind one port (`npm start`); unset = one per core. */
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     /** Load shedding, per process: /v1 requests in flight past which new ones get 503 overloaded. */

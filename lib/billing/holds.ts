@@ -1,12 +1,16 @@
 // Holds: money set aside before a request goes upstream, then settled (charged) or released.
 // Each function is ONE SQL statement (a CTE), so it is atomic without an interactive transaction and
 // costs one database round trip on the gateway's hot path. Row locks are always taken in the same
-// order — hold, then api key, then account — so concurrent statements cannot deadlock.
-import { db, Prisma, sqlQuery } from "@/lib/db";
+// order — hold, then api key, then account — so concurrent statements cannot deadlock. Requests that
+// arrive together are held and settled in batches (./hold-batches.ts: one statement and one commit for
+// many, the same guarantees); what a batch cannot decide alone comes back to the single statements here.
+import { db, isDatabaseUnavailable, Prisma, sqlQuery } from "@/lib/db";
 import { now as clockNow } from "@/lib/clock";
 import { maybeAutoTopUp } from "./auto-top-up";
 import { maybeAlertLowBalance } from "./low-balance";
 import { env } from "@/lib/env.js";
+import { Batcher } from "./batcher";
+import { reserveBatch, settleBatch } from "./hold-batches";
 import type { ModelType } from "@/generated/prisma/client";
 import type { LimitSource } from "@/lib/errors";
 
@@ -78,6 +82,11 @@ const RESERVE_ATTEMPTS = 3;
  * meterway_abort() rolls the whole statement back and it is tried again on fresh numbers.
  */
 export async function reserve(input: ReserveInput): Promise<ReserveResult> {
+  if (!batches) return reserveAlone(input);
+  return (await batches.reserve.submit(input)) ?? reserveAlone(input);
+}
+
+async function reserveAlone(input: ReserveInput): Promise<ReserveResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await reserveOnce(input);
@@ -297,6 +306,11 @@ interface SettleRow {
  * Settling a hold twice does nothing the second time. Lock order: hold, key, allowance, account.
  */
 export async function settle(input: SettleInput): Promise<SettleResult> {
+  if (!batches) return settleAlone(input);
+  return (await batches.settle.submit(input)) ?? settleAlone(input);
+}
+
+async function settleAlone(input: SettleInput): Promise<SettleResult> {
   const u = input.usage;
   const at = input.at ?? clockNow();
   const rows = await sqlQuery<SettleRow>(Prisma.sql`
@@ -418,6 +432,61 @@ async function afterCrossing(accountId: string, autoTopUp: boolean, lowBalance: 
     console.error(`[billing] follow-up after settlement failed for account ${accountId}:`, (error as Error).message);
   }
 }
+
+// ── batches: many holds or settlements per statement when requests arrive together (./batcher.ts) ──
+
+/**
+ * A batch of holds; a request the batch statement hands back, or the whole batch when it fails for any
+ * reason but an unreachable database, is decided by the single statement.
+ */
+async function reserveMany(inputs: ReserveInput[]): Promise<(ReserveResult | undefined)[]> {
+  if (inputs.length === 1) return [await reserveAlone(inputs[0]!)];
+  const results = await fallBackOnRefusal(() => reserveBatch(inputs), inputs.length);
+  counted(batchCounts.reserve, results);
+  return results;
+}
+
+/** A batch of settlements, as reserveMany; a hold named twice is settled once, the repeat by itself. */
+async function settleMany(inputs: SettleInput[]): Promise<(SettleResult | undefined)[]> {
+  if (inputs.length === 1) return [await settleAlone(inputs[0]!)];
+  const seen = new Set<string>();
+  const once = inputs.filter((input) => !seen.has(input.holdId) && seen.add(input.holdId));
+  const results = await fallBackOnRefusal(() => settleBatch(once, afterCrossing), once.length);
+  counted(batchCounts.settle, results);
+  const byInput = new Map(once.map((input, i) => [input, results[i]]));
+  return inputs.map((input) => byInput.get(input));
+}
+
+async function fallBackOnRefusal<T>(run: () => Promise<(T | undefined)[]>, count: number): Promise<(T | undefined)[]> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw error;
+    if (!isAbort(error)) console.warn("[billing] a batch statement failed; its requests go one by one:", (error as Error).message);
+    return new Array<T | undefined>(count).fill(undefined);
+  }
+}
+
+/** Batch statements run, and the requests they decided (the rest went to the single statements). */
+const batchCounts = { reserve: { statements: 0, decided: 0 }, settle: { statements: 0, decided: 0 } };
+function counted(count: { statements: number; decided: number }, results: unknown[]) {
+  count.statements++;
+  count.decided += results.filter((result) => result !== undefined).length;
+}
+
+/** This process's batch counts so far (for tests and the benchmark). */
+export function holdBatchCounts(): typeof batchCounts {
+  return structuredClone(batchCounts);
+}
+
+/** One batcher per kind and process, or none when BILLING_BATCH_MAX is 1. */
+const batches =
+  env.BILLING_BATCH_MAX > 1
+    ? {
+        reserve: new Batcher<ReserveInput, ReserveResult | undefined>(reserveMany, env.BILLING_BATCH_MAX),
+        settle: new Batcher<SettleInput, SettleResult | undefined>(settleMany, env.BILLING_BATCH_MAX),
+      }
+    : null;
 
 export interface ReleaseInput {
   holdId: string;
