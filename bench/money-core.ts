@@ -5,6 +5,7 @@
 //
 //   node --import tsx bench/money-core.ts                 # 16 customers, concurrency 1, 16, 64
 //   MONEY_KEYS=1 MONEY_CONCURRENCY=8 node --import tsx bench/money-core.ts
+//   BILLING_BATCH_MAX=1 node --import tsx bench/money-core.ts   # one statement per hold and settlement
 import { rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
@@ -79,7 +80,7 @@ async function main() {
   await sql.end();
 
   process.env.DATABASE_URL = database.url;
-  const { reserve, settle } = await import("../lib/billing/holds");
+  const { reserve, settle, holdBatchCounts } = await import("../lib/billing/holds");
   const { disconnectDb } = await import("../lib/db");
 
   async function pair(i: number) {
@@ -104,6 +105,7 @@ async function main() {
     const pg0 = treeCpuUs([postmaster]);
     const roles0 = cpuByRole(postmaster);
     const self0 = process.cpuUsage();
+    const batches0 = holdBatchCounts();
     const start = performance.now();
     const deadline = start + SECONDS * 1000;
     await Promise.all(
@@ -125,6 +127,12 @@ async function main() {
       `PostgreSQL ${pgUs.toFixed(0).padStart(5)} µs/pair, Node ${((self.user + self.system) / done).toFixed(0).padStart(4)} µs/pair, ` +
       `p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(2)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2)} ms`;
     log(line);
+    const batches = holdBatchCounts();
+    const perStatement = (kind: "reserve" | "settle") => {
+      const statements = batches[kind].statements - batches0[kind].statements;
+      return statements ? ((batches[kind].decided - batches0[kind].decided) / statements).toFixed(1) : "–";
+    };
+    log(`  batches: ${perStatement("reserve")} holds and ${perStatement("settle")} settlements per batch statement (the rest one by one)`);
     const roles1 = cpuByRole(postmaster);
     log(
       "  by role (user+sys µs/pair): " +
