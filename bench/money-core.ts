@@ -17,6 +17,9 @@ const KEYS = Math.max(1, num("MONEY_KEYS", 16));
 const SECONDS = num("MONEY_SECONDS", 5);
 const CONCURRENCIES = (process.env.MONEY_CONCURRENCY ?? "1,16,64").split(",").map(Number);
 const DATA_DIR = ".data/bench-money";
+/** MONEY_THINK_MS=50: each pair waits this long between its hold and its settlement, like a model call. */
+const THINK_MS = num("MONEY_THINK_MS", 0);
+const stepMs = { reserve: [] as number[], settle: [] as number[] };
 const log = (line: string) => console.log(`[money-core] ${line}`);
 
 /** PostgreSQL's CPU by process role (user / system µs): backends, WAL writer, … and "exited" (autovacuum workers, reaped). */
@@ -86,8 +89,13 @@ async function main() {
   async function pair(i: number) {
     const c = customers[i % customers.length]!;
     const requestId = `req_${randomUUID()}`;
+    const t0 = performance.now();
     const held = await reserve({ ...c, requestId, maxMicros: 5000n, minMicros: 5000n, model: { id: model, type: "CHAT" } });
     if (!held.ok) throw new Error(`reserve refused: ${held.limitSource}`);
+    const tHeld = performance.now();
+    stepMs.reserve.push(tHeld - t0);
+    if (THINK_MS) await new Promise((resolve) => setTimeout(resolve, THINK_MS));
+    const t1 = performance.now();
     await settle({
       holdId: held.holdId,
       requestId,
@@ -95,6 +103,7 @@ async function main() {
       description: `${model} · 10 in / 20 out`,
       usage: { modelId: model, endpoint: "/v1/chat/completions", status: "SUCCEEDED", inputTokens: 10, outputTokens: 20, inputPerMtokMicros: 1000000n, outputPerMtokMicros: 2000000n, stream: false, latencyMs: 50 },
     });
+    stepMs.settle.push(performance.now() - t1);
   }
 
   // Warm-up: every pooled connection prepares its statements.
@@ -106,6 +115,7 @@ async function main() {
     const roles0 = cpuByRole(postmaster);
     const self0 = process.cpuUsage();
     const batches0 = holdBatchCounts();
+    stepMs.reserve.length = stepMs.settle.length = 0;
     const start = performance.now();
     const deadline = start + SECONDS * 1000;
     await Promise.all(
@@ -122,11 +132,14 @@ async function main() {
     const pgUs = (treeCpuUs([postmaster]) - pg0) / done;
     const self = process.cpuUsage(self0);
     latencies.sort((a, b) => a - b);
+    const p = (values: number[], q: number) => values.sort((a, b) => a - b)[Math.floor(values.length * q)]?.toFixed(2) ?? "–";
+    const steps = `reserve p50 ${p(stepMs.reserve, 0.5)} p99 ${p(stepMs.reserve, 0.99)} ms, settle p50 ${p(stepMs.settle, 0.5)} p99 ${p(stepMs.settle, 0.99)} ms`;
     const line =
       `concurrency ${String(concurrency).padStart(3)}: ${(done / wall).toFixed(0).padStart(5)} pairs/s, ` +
       `PostgreSQL ${pgUs.toFixed(0).padStart(5)} µs/pair, Node ${((self.user + self.system) / done).toFixed(0).padStart(4)} µs/pair, ` +
       `p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(2)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2)} ms`;
     log(line);
+    log(`  ${steps}`);
     const batches = holdBatchCounts();
     const perStatement = (kind: "reserve" | "settle") => {
       const statements = batches[kind].statements - batches0[kind].statements;
