@@ -25,20 +25,22 @@ WITH r AS (
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::timestamptz[])
     WITH ORDINALITY AS t(account_id, api_key_id, request_id, amount, ttl, at, n)
 ),
+-- Keys, then accounts, locked in id order: their latest values decide admission.
 lk AS (
-  SELECT k.id, k.spend_limit_micros - k.reserved_micros
-                 - meterway_key_spent(k.spend_limit_period, k.period_started_at, k.period_spent_micros, k.spent_micros,
-                                      (SELECT max(r.at) FROM r WHERE r.api_key_id = k.id)) AS remaining,
-         k.rate_limit_per_minute - CASE WHEN k.rate_window_start > now() - interval '1 minute' THEN k.rate_window_count ELSE 0 END AS calls_left
-  FROM api_keys k WHERE k.id IN (SELECT r.api_key_id FROM r)
-  ORDER BY k.id FOR UPDATE OF k
+  SELECT ak.id, ak.spend_limit_micros - ak.reserved_micros
+                 - meterway_key_spent(ak.spend_limit_period, ak.period_started_at, ak.period_spent_micros, ak.spent_micros,
+                                      (SELECT max(r.at) FROM r WHERE r.api_key_id = ak.id)) AS remaining,
+         ak.rate_limit_per_minute - CASE WHEN ak.rate_window_start > now() - interval '1 minute' THEN ak.rate_window_count ELSE 0 END AS calls_left
+  FROM api_keys ak WHERE ak.id IN (SELECT r.api_key_id FROM r)
+  ORDER BY ak.id FOR UPDATE OF ak
 ),
 la AS (
-  SELECT a.id, a.balance_micros - a.reserved_micros AS available,
-         EXISTS (SELECT 1 FROM allowances al WHERE al.account_id = a.id AND al.active) AS has_allowances
-  FROM accounts a WHERE a.id IN (SELECT r.account_id FROM r) AND (SELECT count(*) FROM lk) >= 0
-  ORDER BY a.id FOR UPDATE OF a
+  SELECT ac.id, ac.balance_micros - ac.reserved_micros AS available,
+         EXISTS (SELECT 1 FROM allowances al WHERE al.account_id = ac.id AND al.active) AS has_allowances
+  FROM accounts ac WHERE ac.id IN (SELECT r.account_id FROM r) AND (SELECT count(*) FROM lk) >= 0
+  ORDER BY ac.id FOR UPDATE OF ac
 ),
+-- Admitted: each request whose running sums, in the batch's order, fit its account and its key.
 ok AS (
   SELECT e.* FROM (
     SELECT r.*, sum(r.amount) OVER (PARTITION BY r.account_id ORDER BY r.n) AS account_upto,
