@@ -5,7 +5,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { TD, TR } from "@/components/ui/table";
+import { TableCard } from "@/components/ui/table-card";
 import { listCodeBatches } from "@/lib/admin/list-code-batches";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { displayUsd } from "@/lib/money";
@@ -26,46 +27,35 @@ export default async function AdminCodesPage() {
           <CreateCodesForm defaultExpiry={iso(now + 90 * 86_400_000)} minDate={iso(now)} />
         </CardBody>
       </Card>
-      <Card aria-labelledby="batches-heading">
-        <CardHeader id="batches-heading" title="Batches" description="The 50 most recent." />
-        {batches.length === 0 ? (
-          <EmptyState title="No codes yet">Batches you create are listed here with how many were redeemed.</EmptyState>
-        ) : (
-          <Table caption="Batches of redemption codes">
-            <THead>
-              <TR>
-                <TH>Created</TH>
-                <TH>By</TH>
-                <TH className="text-right">Worth each</TH>
-                <TH className="text-right">Redeemed</TH>
-                <TH>Expires</TH>
-              </TR>
-            </THead>
-            <TBody>
-              {batches.map((b) => (
-                <TR key={b.batchId}>
-                  <TD>
-                    <DateTime value={b.createdAt} />
-                  </TD>
-                  <TD className="max-w-48 truncate">{b.createdBy}</TD>
-                  <TD className="text-right tabular-nums">{displayUsd(b.amountMicros)}</TD>
-                  <TD className="text-right tabular-nums">
-                    {b.redeemed} of {b.total}
-                  </TD>
-                  <TD>
-                    <DateTime value={b.expiresAt} />
-                    {b.expiresAt.getTime() < now ? (
-                      <span className="ml-2">
-                        <Badge>Expired</Badge>
-                      </span>
-                    ) : null}
-                  </TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
-      </Card>
+      <TableCard
+        id="batches-heading"
+        title="Batches"
+        description="The 50 most recent."
+        caption="Batches of redemption codes"
+        columns={["Created", "By", { label: "Worth each", align: "right" }, { label: "Redeemed", align: "right" }, "Expires"]}
+        empty={batches.length === 0 && <EmptyState title="No codes yet">Batches you create are listed here with how many were redeemed.</EmptyState>}
+      >
+        {batches.map((b) => (
+          <TR key={b.batchId}>
+            <TD>
+              <DateTime value={b.createdAt} />
+            </TD>
+            <TD className="max-w-48 truncate">{b.createdBy}</TD>
+            <TD className="text-right tabular-nums">{displayUsd(b.amountMicros)}</TD>
+            <TD className="text-right tabular-nums">
+              {b.redeemed} of {b.total}
+            </TD>
+            <TD>
+              <DateTime value={b.expiresAt} />
+              {b.expiresAt.getTime() < now ? (
+                <span className="ml-2">
+                  <Badge>Expired</Badge>
+                </span>
+              ) : null}
+            </TD>
+          </TR>
+        ))}
+      </TableCard>
     </>
   );
 }

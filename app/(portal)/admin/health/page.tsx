@@ -6,7 +6,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { TD, TR } from "@/components/ui/table";
+import { TableCard } from "@/components/ui/table-card";
 import { getHealth } from "@/lib/admin/get-health";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { displayUsd } from "@/lib/money";
@@ -68,36 +69,26 @@ export default async function AdminHealthPage() {
           </CardBody>
         </Card>
 
-        <Card aria-labelledby="providers-heading">
-          <CardHeader id="providers-heading" title="Provider errors, last hour" description="Failed requests out of all requests, by provider." />
-          {h.providers.length === 0 ? (
-            <EmptyState title="No requests in the last hour" />
-          ) : (
-            <Table caption="Provider error rates over the last hour">
-              <THead>
-                <TR>
-                  <TH>Provider</TH>
-                  <TH className="text-right">Requests</TH>
-                  <TH className="text-right">Failed</TH>
-                  <TH className="text-right">Error rate</TH>
-                </TR>
-              </THead>
-              <TBody>
-                {h.providers.map((p) => {
-                  const rate = p.total ? (p.failed * 100) / p.total : 0;
-                  return (
-                    <TR key={p.providerId}>
-                      <TD className="font-mono text-xs">{p.providerId}</TD>
-                      <TD className="text-right tabular-nums">{p.total}</TD>
-                      <TD className="text-right tabular-nums">{p.failed}</TD>
-                      <TD className="text-right tabular-nums">{rate >= 5 ? <Badge tone="red">{rate.toFixed(1)}%</Badge> : `${rate.toFixed(1)}%`}</TD>
-                    </TR>
-                  );
-                })}
-              </TBody>
-            </Table>
-          )}
-        </Card>
+        <TableCard
+          id="providers-heading"
+          title="Provider errors, last hour"
+          description="Failed requests out of all requests, by provider."
+          caption="Provider error rates over the last hour"
+          columns={["Provider", { label: "Requests", align: "right" }, { label: "Failed", align: "right" }, { label: "Error rate", align: "right" }]}
+          empty={h.providers.length === 0 && <EmptyState title="No requests in the last hour" />}
+        >
+          {h.providers.map((p) => {
+            const rate = p.total ? (p.failed * 100) / p.total : 0;
+            return (
+              <TR key={p.providerId}>
+                <TD className="font-mono text-xs">{p.providerId}</TD>
+                <TD className="text-right tabular-nums">{p.total}</TD>
+                <TD className="text-right tabular-nums">{p.failed}</TD>
+                <TD className="text-right tabular-nums">{rate >= 5 ? <Badge tone="red">{rate.toFixed(1)}%</Badge> : `${rate.toFixed(1)}%`}</TD>
+              </TR>
+            );
+          })}
+        </TableCard>
       </div>
     </>
   );

@@ -4,9 +4,9 @@ import { PageHeader } from "@/components/layout/page-header";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
-import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { TD, TR } from "@/components/ui/table";
+import { TableCard } from "@/components/ui/table-card";
 import { listCatalog } from "@/lib/admin/list-catalog";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { displayUsd } from "@/lib/money";
@@ -45,107 +45,78 @@ export default async function AdminModelsPage({ searchParams }: { searchParams: 
         </Alert>
       ) : null}
       <div className="space-y-6">
-        <Card aria-labelledby="models-heading">
-          <CardHeader id="models-heading" title="Models" description="Prices per 1M tokens (text), per image, or per task." />
-          {models.length === 0 ? (
-            <EmptyState title="No models yet">Add a model to make it callable through the API.</EmptyState>
-          ) : (
-            <Table caption="Models">
-              <THead>
-                <TR>
-                  <TH>Model</TH>
-                  <TH>Type</TH>
-                  <TH>Provider</TH>
-                  <TH>Price</TH>
-                  <TH>Status</TH>
-                  <TH>
-                    <span className="sr-only">Actions</span>
-                  </TH>
-                </TR>
-              </THead>
-              <TBody>
-                {models.map((m) => (
-                  <TR key={m.id}>
-                    <TD>
-                      <span className="font-mono text-xs">{m.id}</span>
-                      <span className="block text-xs text-zinc-600 dark:text-zinc-400">{m.displayName}</span>
-                    </TD>
-                    <TD>{m.type.toLowerCase()}</TD>
-                    <TD>
-                      {m.providerId}
-                      <span className="block text-xs text-zinc-600 dark:text-zinc-400">{m.upstreamModel}</span>
-                    </TD>
-                    <TD className="text-xs tabular-nums">
-                      {[
-                        price(m.inputPerMtokMicros, "in / 1M"),
-                        price(m.outputPerMtokMicros, "out / 1M"),
-                        price(m.perImageMicros, "/ image"),
-                        price(m.perTaskMicros, "/ task"),
-                      ]
-                        .filter(Boolean)
-                        .map((p) => (
-                          <span key={p} className="block">
-                            {p}
-                          </span>
-                        ))}
-                    </TD>
-                    <TD>{m.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}</TD>
-                    <TD className="text-right">
-                      <Link href={`/admin/models/model?id=${encodeURIComponent(m.id)}`} className={link} aria-label={`Edit ${m.id}`}>
-                        Edit
-                      </Link>
-                    </TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </Card>
+        <TableCard
+          id="models-heading"
+          title="Models"
+          description="Prices per 1M tokens (text), per image, or per task."
+          caption="Models"
+          columns={["Model", "Type", "Provider", "Price", "Status", { label: "Actions", srOnly: true }]}
+          empty={models.length === 0 && <EmptyState title="No models yet">Add a model to make it callable through the API.</EmptyState>}
+        >
+          {models.map((m) => (
+            <TR key={m.id}>
+              <TD>
+                <span className="font-mono text-xs">{m.id}</span>
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400">{m.displayName}</span>
+              </TD>
+              <TD>{m.type.toLowerCase()}</TD>
+              <TD>
+                {m.providerId}
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400">{m.upstreamModel}</span>
+              </TD>
+              <TD className="text-xs tabular-nums">
+                {[
+                  price(m.inputPerMtokMicros, "in / 1M"),
+                  price(m.outputPerMtokMicros, "out / 1M"),
+                  price(m.perImageMicros, "/ image"),
+                  price(m.perTaskMicros, "/ task"),
+                ]
+                  .filter(Boolean)
+                  .map((p) => (
+                    <span key={p} className="block">
+                      {p}
+                    </span>
+                  ))}
+              </TD>
+              <TD>{m.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}</TD>
+              <TD className="text-right">
+                <Link href={`/admin/models/model?id=${encodeURIComponent(m.id)}`} className={link} aria-label={`Edit ${m.id}`}>
+                  Edit
+                </Link>
+              </TD>
+            </TR>
+          ))}
+        </TableCard>
 
-        <Card aria-labelledby="providers-heading">
-          <CardHeader id="providers-heading" title="Providers" description="Where models are served from. Secrets are never stored: each provider names the environment variable that holds its key." />
-          {providers.length === 0 ? (
-            <EmptyState title="No providers yet">Add a provider before adding its models.</EmptyState>
-          ) : (
-            <Table caption="Providers">
-              <THead>
-                <TR>
-                  <TH>Provider</TH>
-                  <TH>Kind</TH>
-                  <TH>Base URL</TH>
-                  <TH>Secret variable</TH>
-                  <TH className="text-right">Models</TH>
-                  <TH>Status</TH>
-                  <TH>
-                    <span className="sr-only">Actions</span>
-                  </TH>
-                </TR>
-              </THead>
-              <TBody>
-                {providers.map((p) => (
-                  <TR key={p.id}>
-                    <TD>
-                      <span className="font-mono text-xs">{p.id}</span>
-                      <span className="block text-xs text-zinc-600 dark:text-zinc-400">{p.name}</span>
-                    </TD>
-                    <TD>{KIND_LABEL[p.kind]}</TD>
-                    <TD className="max-w-64 truncate text-xs" title={p.baseUrl ?? undefined}>
-                      {p.baseUrl ?? <span className="text-zinc-500 dark:text-zinc-400">—</span>}
-                    </TD>
-                    <TD className="font-mono text-xs">{p.apiKeyEnv ?? <span className="text-zinc-500 dark:text-zinc-400">—</span>}</TD>
-                    <TD className="text-right tabular-nums">{p._count.models}</TD>
-                    <TD>{p.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}</TD>
-                    <TD className="text-right">
-                      <Link href={`/admin/models/provider?id=${encodeURIComponent(p.id)}`} className={link} aria-label={`Edit provider ${p.id}`}>
-                        Edit
-                      </Link>
-                    </TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </Card>
+        <TableCard
+          id="providers-heading"
+          title="Providers"
+          description="Where models are served from. Secrets are never stored: each provider names the environment variable that holds its key."
+          caption="Providers"
+          columns={["Provider", "Kind", "Base URL", "Secret variable", { label: "Models", align: "right" }, "Status", { label: "Actions", srOnly: true }]}
+          empty={providers.length === 0 && <EmptyState title="No providers yet">Add a provider before adding its models.</EmptyState>}
+        >
+          {providers.map((p) => (
+            <TR key={p.id}>
+              <TD>
+                <span className="font-mono text-xs">{p.id}</span>
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400">{p.name}</span>
+              </TD>
+              <TD>{KIND_LABEL[p.kind]}</TD>
+              <TD className="max-w-64 truncate text-xs" title={p.baseUrl ?? undefined}>
+                {p.baseUrl ?? <span className="text-zinc-500 dark:text-zinc-400">—</span>}
+              </TD>
+              <TD className="font-mono text-xs">{p.apiKeyEnv ?? <span className="text-zinc-500 dark:text-zinc-400">—</span>}</TD>
+              <TD className="text-right tabular-nums">{p._count.models}</TD>
+              <TD>{p.enabled ? <Badge tone="green">Enabled</Badge> : <Badge>Disabled</Badge>}</TD>
+              <TD className="text-right">
+                <Link href={`/admin/models/provider?id=${encodeURIComponent(p.id)}`} className={link} aria-label={`Edit provider ${p.id}`}>
+                  Edit
+                </Link>
+              </TD>
+            </TR>
+          ))}
+        </TableCard>
       </div>
     </>
   );

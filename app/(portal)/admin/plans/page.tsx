@@ -5,9 +5,9 @@ import { PageHeader } from "@/components/layout/page-header";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
-import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { TD, TR } from "@/components/ui/table";
+import { TableCard } from "@/components/ui/table-card";
 import { listAdminPlans } from "@/lib/admin/list-plans";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { displayUsd } from "@/lib/money";
@@ -37,63 +37,52 @@ export default async function AdminPlansPage({ searchParams }: { searchParams: P
           Saved {saved}.
         </Alert>
       ) : null}
-      <Card aria-labelledby="plans-heading">
-        <CardHeader
-          id="plans-heading"
-          title="Plans"
-          description="Custom subscriptions for one customer are set up on that customer's page."
-        />
-        {plans.length === 0 ? (
-          <EmptyState title="No plans yet">Add a plan to offer a monthly allowance beside Pay-As-You-Go.</EmptyState>
-        ) : (
-          <Table caption="Plans">
-            <THead>
-              <TR>
-                <TH>Plan</TH>
-                <TH className="text-right">Price</TH>
-                <TH className="text-right">Included usage</TH>
-                <TH className="text-right">Images / tasks</TH>
-                <TH>Models</TH>
-                <TH>Overage</TH>
-                <TH className="text-right">Subscribers</TH>
-                <TH>Status</TH>
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
-              </TR>
-            </THead>
-            <TBody>
-              {plans.map((p) => (
-                <TR key={p.id}>
-                  <TD>
-                    <span className="font-medium">{p.name}</span>
-                    <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{p.slug}</span>
-                  </TD>
-                  <TD className="text-right tabular-nums">
-                    {displayUsd(p.priceMicros)} <span className={muted}>/ {per(p.interval)}</span>
-                    {p.stripePriceId ? <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{p.stripePriceId}</span> : null}
-                  </TD>
-                  <TD className="text-right tabular-nums">{displayUsd(p.allowanceMicros)}</TD>
-                  <TD className="text-right tabular-nums">
-                    {p.imageAllowance === null ? "—" : integer.format(p.imageAllowance)} / {p.taskAllowance === null ? "—" : integer.format(p.taskAllowance)}
-                  </TD>
-                  <TD className="max-w-56 truncate text-xs" title={p.modelIds.join(", ")}>
-                    {p.modelIds.length === 0 ? "Every model" : <span className="font-mono">{p.modelIds.join(", ")}</span>}
-                  </TD>
-                  <TD>{p.overageToBalance ? "Balance" : "Refused"}</TD>
-                  <TD className="text-right tabular-nums">{integer.format(p.liveSubscriptions)}</TD>
-                  <TD>{p.active ? <Badge tone="green">Active</Badge> : <Badge>Inactive</Badge>}</TD>
-                  <TD className="text-right">
-                    <Link href={`/admin/plans/plan?id=${p.id}`} className={link} aria-label={`Edit ${p.name}`}>
-                      Edit
-                    </Link>
-                  </TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
-      </Card>
+      <TableCard
+        id="plans-heading"
+        title="Plans"
+        description="Custom subscriptions for one customer are set up on that customer's page."
+        caption="Plans"
+        columns={[
+          "Plan",
+          { label: "Price", align: "right" },
+          { label: "Included usage", align: "right" },
+          { label: "Images / tasks", align: "right" },
+          "Models",
+          "Overage",
+          { label: "Subscribers", align: "right" },
+          "Status",
+          { label: "Actions", srOnly: true },
+        ]}
+        empty={plans.length === 0 && <EmptyState title="No plans yet">Add a plan to offer a monthly allowance beside Pay-As-You-Go.</EmptyState>}
+      >
+        {plans.map((p) => (
+          <TR key={p.id}>
+            <TD>
+              <span className="font-medium">{p.name}</span>
+              <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{p.slug}</span>
+            </TD>
+            <TD className="text-right tabular-nums">
+              {displayUsd(p.priceMicros)} <span className={muted}>/ {per(p.interval)}</span>
+              {p.stripePriceId ? <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{p.stripePriceId}</span> : null}
+            </TD>
+            <TD className="text-right tabular-nums">{displayUsd(p.allowanceMicros)}</TD>
+            <TD className="text-right tabular-nums">
+              {p.imageAllowance === null ? "—" : integer.format(p.imageAllowance)} / {p.taskAllowance === null ? "—" : integer.format(p.taskAllowance)}
+            </TD>
+            <TD className="max-w-56 truncate text-xs" title={p.modelIds.join(", ")}>
+              {p.modelIds.length === 0 ? "Every model" : <span className="font-mono">{p.modelIds.join(", ")}</span>}
+            </TD>
+            <TD>{p.overageToBalance ? "Balance" : "Refused"}</TD>
+            <TD className="text-right tabular-nums">{integer.format(p.liveSubscriptions)}</TD>
+            <TD>{p.active ? <Badge tone="green">Active</Badge> : <Badge>Inactive</Badge>}</TD>
+            <TD className="text-right">
+              <Link href={`/admin/plans/plan?id=${p.id}`} className={link} aria-label={`Edit ${p.name}`}>
+                Edit
+              </Link>
+            </TD>
+          </TR>
+        ))}
+      </TableCard>
     </>
   );
 }

@@ -12,7 +12,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldHint, Input, Label } from "@/components/ui/input";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { TD, TR } from "@/components/ui/table";
+import { TableCard } from "@/components/ui/table-card";
 import { getCustomer } from "@/lib/admin/get-customer";
 import { listCustomerSubscriptions } from "@/lib/admin/list-customer-subscriptions";
 import { requireAdmin } from "@/lib/auth/require-admin";
@@ -117,53 +118,41 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
           </CardBody>
         </Card>
 
-        <Card aria-labelledby="holds-heading">
-          <CardHeader id="holds-heading" title="Active holds" description="Money set aside for requests still running. Release one only if it is stuck." />
-          {c.holds.length === 0 ? (
-            <EmptyState title="No active holds" />
-          ) : (
-            <Table caption="Active holds">
-              <THead>
-                <TR>
-                  <TH>Request</TH>
-                  <TH className="text-right">Amount</TH>
-                  <TH>Age</TH>
-                  <TH>
-                    <span className="sr-only">Actions</span>
-                  </TH>
-                </TR>
-              </THead>
-              <TBody>
-                {c.holds.map((h) => (
-                  <TR key={h.id}>
-                    <TD className="max-w-40 truncate font-mono text-xs" title={h.requestId}>
-                      {h.requestId}
-                    </TD>
-                    <TD className="text-right tabular-nums">{displayUsd(h.amountMicros)}</TD>
-                    <TD>
-                      {ageOf(h.createdAt, now)}
-                      {h.expiresAt.getTime() < now ? (
-                        <span className="ml-1">
-                          <Badge tone="red">Expired</Badge>
-                        </span>
-                      ) : null}
-                    </TD>
-                    <TD className="text-right">
-                      <ConfirmAction
-                        action={releaseHoldAction.bind(null, user.id, h.id)}
-                        label="Release"
-                        accessibleLabel={`Release the hold of ${displayUsd(h.amountMicros)} for request ${h.requestId}`}
-                        title="Release this hold?"
-                        description={`${displayUsd(h.amountMicros)} goes back to the available balance without charging. If the request is still running, it will not be charged either.`}
-                        confirmLabel="Release hold"
-                      />
-                    </TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </Card>
+        <TableCard
+          id="holds-heading"
+          title="Active holds"
+          description="Money set aside for requests still running. Release one only if it is stuck."
+          caption="Active holds"
+          columns={["Request", { label: "Amount", align: "right" }, "Age", { label: "Actions", srOnly: true }]}
+          empty={c.holds.length === 0 && <EmptyState title="No active holds" />}
+        >
+          {c.holds.map((h) => (
+            <TR key={h.id}>
+              <TD className="max-w-40 truncate font-mono text-xs" title={h.requestId}>
+                {h.requestId}
+              </TD>
+              <TD className="text-right tabular-nums">{displayUsd(h.amountMicros)}</TD>
+              <TD>
+                {ageOf(h.createdAt, now)}
+                {h.expiresAt.getTime() < now ? (
+                  <span className="ml-1">
+                    <Badge tone="red">Expired</Badge>
+                  </span>
+                ) : null}
+              </TD>
+              <TD className="text-right">
+                <ConfirmAction
+                  action={releaseHoldAction.bind(null, user.id, h.id)}
+                  label="Release"
+                  accessibleLabel={`Release the hold of ${displayUsd(h.amountMicros)} for request ${h.requestId}`}
+                  title="Release this hold?"
+                  description={`${displayUsd(h.amountMicros)} goes back to the available balance without charging. If the request is still running, it will not be charged either.`}
+                  confirmLabel="Release hold"
+                />
+              </TD>
+            </TR>
+          ))}
+        </TableCard>
       </div>
 
       <CustomerSubscriptions
@@ -174,201 +163,152 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
         saved={query.subscription === "saved"}
       />
 
-      <Card className="mt-6" aria-labelledby="keys-heading">
-        <CardHeader id="keys-heading" title="API keys" />
-        {c.keys.length === 0 ? (
-          <EmptyState title="No API keys" />
-        ) : (
-          <Table caption="API keys">
-            <THead>
-              <TR>
-                <TH>Name</TH>
-                <TH>Key</TH>
-                <TH className="text-right">Spent</TH>
-                <TH>Last used</TH>
-                <TH>Status</TH>
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
-              </TR>
-            </THead>
-            <TBody>
-              {c.keys.map((k) => (
-                <TR key={k.id}>
-                  <TD className="max-w-48 truncate font-medium" title={k.name}>
-                    {k.name}
-                  </TD>
-                  <TD className="font-mono text-xs">{k.prefix}…</TD>
-                  <TD className="text-right tabular-nums">
-                    {displayUsd(k.spentMicros)}
-                    {k.spendLimitMicros !== null ? <span className={muted}> / {displayUsd(k.spendLimitMicros)}</span> : null}
-                  </TD>
-                  <TD>{k.lastUsedAt ? <DateTime value={k.lastUsedAt} /> : <span className={muted}>Never</span>}</TD>
-                  <TD>
-                    {k.revokedAt ? (
-                      <Badge tone="red">Revoked</Badge>
-                    ) : k.disabledAt ? (
-                      <Badge tone="yellow">Disabled</Badge>
-                    ) : k.expiresAt && k.expiresAt.getTime() <= now ? (
-                      <Badge>Expired</Badge>
-                    ) : (
-                      <Badge tone="green">Active</Badge>
-                    )}
-                  </TD>
-                  <TD className="text-right">
-                    {k.revokedAt ? null : k.disabledAt ? (
-                      <ConfirmAction
-                        action={setKeyDisabledAction.bind(null, user.id, k.id, false)}
-                        label="Enable"
-                        accessibleLabel={`Enable key ${k.name}`}
-                        variant="primary"
-                        title={`Enable “${k.name}”?`}
-                        description={`Requests with ${k.prefix}… are accepted again right away.`}
-                        confirmLabel="Enable key"
-                      />
-                    ) : (
-                      <ConfirmAction
-                        action={setKeyDisabledAction.bind(null, user.id, k.id, true)}
-                        label="Disable"
-                        accessibleLabel={`Disable key ${k.name}`}
-                        title={`Disable “${k.name}”?`}
-                        description={`Requests with ${k.prefix}… are refused at once on every instance. You can enable it again later.`}
-                        confirmLabel="Disable key"
-                      />
-                    )}
-                  </TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
-      </Card>
+      <TableCard
+        className="mt-6"
+        id="keys-heading"
+        title="API keys"
+        caption="API keys"
+        columns={["Name", "Key", { label: "Spent", align: "right" }, "Last used", "Status", { label: "Actions", srOnly: true }]}
+        empty={c.keys.length === 0 && <EmptyState title="No API keys" />}
+      >
+        {c.keys.map((k) => (
+          <TR key={k.id}>
+            <TD className="max-w-48 truncate font-medium" title={k.name}>
+              {k.name}
+            </TD>
+            <TD className="font-mono text-xs">{k.prefix}…</TD>
+            <TD className="text-right tabular-nums">
+              {displayUsd(k.spentMicros)}
+              {k.spendLimitMicros !== null ? <span className={muted}> / {displayUsd(k.spendLimitMicros)}</span> : null}
+            </TD>
+            <TD>{k.lastUsedAt ? <DateTime value={k.lastUsedAt} /> : <span className={muted}>Never</span>}</TD>
+            <TD>
+              {k.revokedAt ? (
+                <Badge tone="red">Revoked</Badge>
+              ) : k.disabledAt ? (
+                <Badge tone="yellow">Disabled</Badge>
+              ) : k.expiresAt && k.expiresAt.getTime() <= now ? (
+                <Badge>Expired</Badge>
+              ) : (
+                <Badge tone="green">Active</Badge>
+              )}
+            </TD>
+            <TD className="text-right">
+              {k.revokedAt ? null : k.disabledAt ? (
+                <ConfirmAction
+                  action={setKeyDisabledAction.bind(null, user.id, k.id, false)}
+                  label="Enable"
+                  accessibleLabel={`Enable key ${k.name}`}
+                  variant="primary"
+                  title={`Enable “${k.name}”?`}
+                  description={`Requests with ${k.prefix}… are accepted again right away.`}
+                  confirmLabel="Enable key"
+                />
+              ) : (
+                <ConfirmAction
+                  action={setKeyDisabledAction.bind(null, user.id, k.id, true)}
+                  label="Disable"
+                  accessibleLabel={`Disable key ${k.name}`}
+                  title={`Disable “${k.name}”?`}
+                  description={`Requests with ${k.prefix}… are refused at once on every instance. You can enable it again later.`}
+                  confirmLabel="Disable key"
+                />
+              )}
+            </TD>
+          </TR>
+        ))}
+      </TableCard>
 
-      <Card className="mt-6" aria-labelledby="payments-heading">
-        <CardHeader id="payments-heading" title="Payments" />
-        {c.payments.length === 0 ? (
-          <EmptyState title="No payments" />
-        ) : (
-          <Table caption="Payments">
-            <THead>
-              <TR>
-                <TH>Date</TH>
-                <TH className="text-right">Amount</TH>
-                <TH>Method</TH>
-                <TH>Status</TH>
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
-              </TR>
-            </THead>
-            <TBody>
-              {c.payments.map((p) => (
-                <TR key={p.id}>
-                  <TD>
-                    <DateTime value={p.createdAt} />
-                  </TD>
-                  <TD className="text-right tabular-nums">{displayUsd(p.amountMicros)}</TD>
-                  <TD>{p.provider === "STRIPE" ? "Stripe" : "Sandbox"}</TD>
-                  <TD>
-                    <Badge tone={PAYMENT_TONE[p.status] ?? "neutral"}>{p.status.toLowerCase()}</Badge>
-                  </TD>
-                  <TD className="text-right">
-                    {p.status !== "SUCCEEDED" ? null : p.provider === "STRIPE" ? (
-                      <span className={`text-xs ${muted}`}>Refund in Stripe&apos;s dashboard</span>
-                    ) : (
-                      <ConfirmAction
-                        action={refundAction.bind(null, user.id, p.id)}
-                        label="Refund"
-                        accessibleLabel={`Refund the ${displayUsd(p.amountMicros)} top-up`}
-                        title={`Refund ${displayUsd(p.amountMicros)}?`}
-                        description="The amount is taken back from the balance. If part of it was already spent, only what is available is refunded and the shortfall is recorded."
-                        confirmLabel="Refund top-up"
-                      />
-                    )}
-                  </TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
-      </Card>
+      <TableCard
+        className="mt-6"
+        id="payments-heading"
+        title="Payments"
+        caption="Payments"
+        columns={["Date", { label: "Amount", align: "right" }, "Method", "Status", { label: "Actions", srOnly: true }]}
+        empty={c.payments.length === 0 && <EmptyState title="No payments" />}
+      >
+        {c.payments.map((p) => (
+          <TR key={p.id}>
+            <TD>
+              <DateTime value={p.createdAt} />
+            </TD>
+            <TD className="text-right tabular-nums">{displayUsd(p.amountMicros)}</TD>
+            <TD>{p.provider === "STRIPE" ? "Stripe" : "Sandbox"}</TD>
+            <TD>
+              <Badge tone={PAYMENT_TONE[p.status] ?? "neutral"}>{p.status.toLowerCase()}</Badge>
+            </TD>
+            <TD className="text-right">
+              {p.status !== "SUCCEEDED" ? null : p.provider === "STRIPE" ? (
+                <span className={`text-xs ${muted}`}>Refund in Stripe&apos;s dashboard</span>
+              ) : (
+                <ConfirmAction
+                  action={refundAction.bind(null, user.id, p.id)}
+                  label="Refund"
+                  accessibleLabel={`Refund the ${displayUsd(p.amountMicros)} top-up`}
+                  title={`Refund ${displayUsd(p.amountMicros)}?`}
+                  description="The amount is taken back from the balance. If part of it was already spent, only what is available is refunded and the shortfall is recorded."
+                  confirmLabel="Refund top-up"
+                />
+              )}
+            </TD>
+          </TR>
+        ))}
+      </TableCard>
 
-      <Card className="mt-6" aria-labelledby="usage-heading">
-        <CardHeader id="usage-heading" title="Recent usage" description="The last 50 requests, with the price each was charged at." />
-        {c.usage.length === 0 ? (
-          <EmptyState title="No requests yet" />
-        ) : (
-          <Table caption="Recent usage">
-            <THead>
-              <TR>
-                <TH>Time</TH>
-                <TH>Model</TH>
-                <TH>Key</TH>
-                <TH className="text-right">Tokens in / out</TH>
-                <TH>Price (in / out per 1M)</TH>
-                <TH className="text-right">Cost</TH>
-                <TH>Status</TH>
-              </TR>
-            </THead>
-            <TBody>
-              {c.usage.map((u) => (
-                <TR key={u.id} data-request-id={u.requestId}>
-                  <TD>
-                    <DateTime value={u.createdAt} />
-                  </TD>
-                  <TD className="font-mono text-xs">{u.modelId}</TD>
-                  <TD className="max-w-40 truncate text-xs">{u.apiKeyId ? (c.keyNames.get(u.apiKeyId) ?? "—") : "—"}</TD>
-                  <TD className="text-right tabular-nums">
-                    {u.inputTokens} / {u.outputTokens}
-                  </TD>
-                  <TD className="text-xs tabular-nums">
-                    {u.inputPerMtokMicros !== null ? `${displayUsd(u.inputPerMtokMicros)} / ${u.outputPerMtokMicros !== null ? displayUsd(u.outputPerMtokMicros) : "—"}` : u.unitPriceMicros !== null ? `${displayUsd(u.unitPriceMicros)} each` : "—"}
-                  </TD>
-                  <TD className="text-right tabular-nums">{displayUsd(u.costMicros)}</TD>
-                  <TD>{u.status === "SUCCEEDED" ? <Badge tone="green">ok</Badge> : u.status === "PARTIAL" ? <Badge tone="yellow">partial</Badge> : <Badge tone="red">failed</Badge>}</TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
-      </Card>
+      <TableCard
+        className="mt-6"
+        id="usage-heading"
+        title="Recent usage"
+        description="The last 50 requests, with the price each was charged at."
+        caption="Recent usage"
+        columns={["Time", "Model", "Key", { label: "Tokens in / out", align: "right" }, "Price (in / out per 1M)", { label: "Cost", align: "right" }, "Status"]}
+        empty={c.usage.length === 0 && <EmptyState title="No requests yet" />}
+      >
+        {c.usage.map((u) => (
+          <TR key={u.id} data-request-id={u.requestId}>
+            <TD>
+              <DateTime value={u.createdAt} />
+            </TD>
+            <TD className="font-mono text-xs">{u.modelId}</TD>
+            <TD className="max-w-40 truncate text-xs">{u.apiKeyId ? (c.keyNames.get(u.apiKeyId) ?? "—") : "—"}</TD>
+            <TD className="text-right tabular-nums">
+              {u.inputTokens} / {u.outputTokens}
+            </TD>
+            <TD className="text-xs tabular-nums">
+              {u.inputPerMtokMicros !== null ? `${displayUsd(u.inputPerMtokMicros)} / ${u.outputPerMtokMicros !== null ? displayUsd(u.outputPerMtokMicros) : "—"}` : u.unitPriceMicros !== null ? `${displayUsd(u.unitPriceMicros)} each` : "—"}
+            </TD>
+            <TD className="text-right tabular-nums">{displayUsd(u.costMicros)}</TD>
+            <TD>{u.status === "SUCCEEDED" ? <Badge tone="green">ok</Badge> : u.status === "PARTIAL" ? <Badge tone="yellow">partial</Badge> : <Badge tone="red">failed</Badge>}</TD>
+          </TR>
+        ))}
+      </TableCard>
 
-      <Card className="mt-6" aria-labelledby="ledger-heading">
-        <CardHeader id="ledger-heading" title="Ledger" description="The last 50 entries. The balance is always their sum." />
-        {c.ledger.length === 0 ? (
-          <EmptyState title="No ledger entries" />
-        ) : (
-          <Table caption="Ledger">
-            <THead>
-              <TR>
-                <TH>Time</TH>
-                <TH>Kind</TH>
-                <TH>Description</TH>
-                <TH className="text-right">Amount</TH>
-                <TH className="text-right">Balance after</TH>
-              </TR>
-            </THead>
-            <TBody>
-              {c.ledger.map((e) => (
-                <TR key={e.id.toString()}>
-                  <TD>
-                    <DateTime value={e.createdAt} />
-                  </TD>
-                  <TD>{e.kind.toLowerCase()}</TD>
-                  <TD className="max-w-96 truncate" title={`${e.description}${e.actor ? ` (by ${e.actor})` : ""}`}>
-                    {e.description}
-                  </TD>
-                  <TD className={`text-right tabular-nums ${e.amountMicros < 0n ? "" : "text-emerald-700 dark:text-emerald-400"}`}>
-                    {e.amountMicros > 0n ? "+" : ""}
-                    {displayUsd(e.amountMicros)}
-                  </TD>
-                  <TD className="text-right tabular-nums">{displayUsd(e.balanceAfterMicros)}</TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
-      </Card>
+      <TableCard
+        className="mt-6"
+        id="ledger-heading"
+        title="Ledger"
+        description="The last 50 entries. The balance is always their sum."
+        caption="Ledger"
+        columns={["Time", "Kind", "Description", { label: "Amount", align: "right" }, { label: "Balance after", align: "right" }]}
+        empty={c.ledger.length === 0 && <EmptyState title="No ledger entries" />}
+      >
+        {c.ledger.map((e) => (
+          <TR key={e.id.toString()}>
+            <TD>
+              <DateTime value={e.createdAt} />
+            </TD>
+            <TD>{e.kind.toLowerCase()}</TD>
+            <TD className="max-w-96 truncate" title={`${e.description}${e.actor ? ` (by ${e.actor})` : ""}`}>
+              {e.description}
+            </TD>
+            <TD className={`text-right tabular-nums ${e.amountMicros < 0n ? "" : "text-emerald-700 dark:text-emerald-400"}`}>
+              {e.amountMicros > 0n ? "+" : ""}
+              {displayUsd(e.amountMicros)}
+            </TD>
+            <TD className="text-right tabular-nums">{displayUsd(e.balanceAfterMicros)}</TD>
+          </TR>
+        ))}
+      </TableCard>
     </>
   );
 }

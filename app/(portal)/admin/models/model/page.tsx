@@ -8,7 +8,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldHint, Input, Label, inputClasses } from "@/components/ui/input";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { TD, TR } from "@/components/ui/table";
+import { TableCard } from "@/components/ui/table-card";
 import { getModel } from "@/lib/admin/get-model";
 import { listCatalog } from "@/lib/admin/list-catalog";
 import { requireAdmin } from "@/lib/auth/require-admin";
@@ -140,45 +141,41 @@ export default async function AdminModelPage({ searchParams }: { searchParams: P
           </CardBody>
         </Card>
 
-        <Card className="lg:col-span-2" aria-labelledby="history-heading">
-          <CardHeader id="history-heading" title="Price history" description="Newest first." />
-          {!model || model.prices.length === 0 ? (
-            <EmptyState title="No price change recorded yet">The current price has applied since the model was added; each change saved here is listed.</EmptyState>
-          ) : (
-            <Table caption="Price history">
-              <THead>
-                <TR>
-                  <TH>Changed</TH>
-                  <TH>Prices</TH>
-                  <TH>By</TH>
-                </TR>
-              </THead>
-              <TBody>
-                {model.prices.map((p) => (
-                  <TR key={p.id.toString()}>
-                    <TD className="text-xs">
-                      <DateTime value={p.changedAt} />
-                    </TD>
-                    <TD className="text-xs tabular-nums">
-                      {p.inputPerMtokMicros !== null || p.outputPerMtokMicros !== null ? (
-                        <>
-                          {cell(p.inputPerMtokMicros)} in · {cell(p.outputPerMtokMicros)} out
-                        </>
-                      ) : p.perImageMicros !== null ? (
-                        <>{cell(p.perImageMicros)} / image</>
-                      ) : (
-                        <>{cell(p.perTaskMicros)} / task</>
-                      )}
-                    </TD>
-                    <TD className="max-w-40 truncate text-xs" title={p.changedBy}>
-                      {p.changedBy}
-                    </TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </Card>
+        <TableCard
+          className="lg:col-span-2"
+          id="history-heading"
+          title="Price history"
+          description="Newest first."
+          caption="Price history"
+          columns={["Changed", "Prices", "By"]}
+          empty={
+            (!model || model.prices.length === 0) && (
+              <EmptyState title="No price change recorded yet">The current price has applied since the model was added; each change saved here is listed.</EmptyState>
+            )
+          }
+        >
+          {model?.prices.map((p) => (
+            <TR key={p.id.toString()}>
+              <TD className="text-xs">
+                <DateTime value={p.changedAt} />
+              </TD>
+              <TD className="text-xs tabular-nums">
+                {p.inputPerMtokMicros !== null || p.outputPerMtokMicros !== null ? (
+                  <>
+                    {cell(p.inputPerMtokMicros)} in · {cell(p.outputPerMtokMicros)} out
+                  </>
+                ) : p.perImageMicros !== null ? (
+                  <>{cell(p.perImageMicros)} / image</>
+                ) : (
+                  <>{cell(p.perTaskMicros)} / task</>
+                )}
+              </TD>
+              <TD className="max-w-40 truncate text-xs" title={p.changedBy}>
+                {p.changedBy}
+              </TD>
+            </TR>
+          ))}
+        </TableCard>
       </div>
     </>
   );
