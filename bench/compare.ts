@@ -515,7 +515,7 @@ function renderReport(x: ReportInput): string {
   if (x.a.gateway && x.a.direct) {
     const p50 = addedA("gateway", (v) => v.p50);
     rows.push(["Non-streaming, 50 connections: added median ≤ 3 ms", `${f(p50, 2)} ms`, p50 <= 3,
-      p50 <= 3 ? "" : `At ${fi(med(x.a.gateway, (v) => v.rps))} RPS × ${fi(med(x.a.gateway, (v) => v.cpuUs))} µs the process is ${f((med(x.a.gateway, (v) => v.rps) * med(x.a.gateway, (v) => v.cpuUs)) / 1e4, 0)}% busy: requests wait for the event loop; plus two PostgreSQL round trips.`]);
+      p50 <= 3 ? "" : `At ${fi(med(x.a.gateway, (v) => v.rps))} RPS × ${fi(med(x.a.gateway, (v) => v.cpuUs))} µs the process is ${f((med(x.a.gateway, (v) => v.rps) * med(x.a.gateway, (v) => v.cpuUs)) / 1e4, 0)}% busy: requests wait for the event loop, and for their hold and their settlement: two database statements in series (under load, one statement for all the requests that arrive together), on the core PostgreSQL shares with the driver and the mock.`]);
     if (x.a.portkey) {
       const g99 = addedA("gateway", (v) => v.p99);
       const p99 = addedA("portkey", (v) => v.p99);
@@ -526,7 +526,7 @@ function renderReport(x: ReportInput): string {
     const t = median(x.c.gateway.map((v, i) => v.ttfe50 - (x.c.direct![i]?.ttfe50 ?? NaN)).filter(Number.isFinite));
     const complete = med(x.c.gateway, (v) => v.completeShare);
     const transitAdded = median(x.c.gateway.map((v, i) => v.transit99 - (x.c.direct![i]?.transit99 ?? NaN)).filter(Number.isFinite));
-    rows.push(["Streaming: time to first event added ≤ 2 ms median", `${f(t, 2)} ms`, t <= 2, t <= 2 ? "" : "Auth, hold (one SQL statement) and the upstream connection come before the first byte."]);
+    rows.push(["Streaming: time to first event added ≤ 2 ms median", `${f(t, 2)} ms`, t <= 2, t <= 2 ? "" : "The hold is committed before the request goes upstream (API.md), so its database round trip comes before the first byte, with auth and the upstream call."]);
     // "As it arrives": every chunk there, and none held back as long as the gap to the next one.
     const asArrives = complete >= 0.999 && transitAdded < STREAM_SPACING;
     rows.push(["Streaming: every chunk forwarded as it arrives", `${f(complete * 100, 1)}% of streams complete; chunk transit p99 +${f(transitAdded, 2)} ms over direct (chunks ${STREAM_SPACING} ms apart)`, asArrives,

@@ -1,8 +1,9 @@
 // Natural batching ("group commit") for the money core's hot statements. One batch runs at a time per
 // process and kind; whatever arrives while it runs waits and goes out together as the next batch. An
 // idle gateway therefore sends each request on its own at once (no timer, no added latency), and a busy
-// one sends a few dozen per statement and per commit — measured here at 2–3× the holds and settlements
-// per second for a third or less of PostgreSQL's CPU per request (bench/money-core.ts).
+// one sends a few dozen per statement and per commit — measured here at ≈2× the holds and settlements
+// per second at 16 concurrent and ≈3.5× at 64, for a quarter to a sixth of PostgreSQL's CPU per
+// request (bench/money-core.ts).
 //
 // A batch that takes unusually long (it waits on a row another transaction holds) must not hold up
 // everyone queued behind it: after `stallMs` the next batch starts beside it, up to MAX_RUNNING.
