@@ -1,7 +1,9 @@
 // Steps every billable /v1 endpoint shares: resolve the model the key may use, refuse what cannot be
 // paid for, and release the hold (no charge) when the provider fails before any output.
 import { AppError } from "@/lib/errors";
-import { release, type LimitSource, type PaidBy, type SettleResult } from "@/lib/billing/holds";
+import { release, settle, type LimitSource, type PaidBy, type SettleInput, type SettleResult } from "@/lib/billing/holds";
+import { retryWhileDatabaseUnavailable } from "@/lib/db";
+import { env } from "@/lib/env.js";
 import { microsToNumber, microsToUsdNumber } from "@/lib/money";
 import { findModel, type GatewayModel } from "./models";
 import { ProviderError } from "./providers/types";
@@ -79,6 +81,21 @@ export async function failBeforeOutput(
     },
   });
   return appError;
+}
+
+/** When a hold placed now may be released by the sweeper (epoch ms). */
+export function holdExpiry(): number {
+  return Date.now() + env.HOLD_TTL_SECONDS * 1000;
+}
+
+/**
+ * Settles a request whose output exists (delivered, or on its way). A database that is briefly away (a
+ * restart, a failover) is waited for — up to 30 s, and never past the hold's expiry — rather than
+ * letting the sweeper release the hold and the request go uncharged. Repeating is safe: settle() acts
+ * only on a hold that is still ACTIVE.
+ */
+export function settleDelivered(input: SettleInput, holdExpiresAt: number): Promise<SettleResult> {
+  return retryWhileDatabaseUnavailable(() => settle(input), Math.min(Date.now() + 30_000, holdExpiresAt - 2_000));
 }
 
 export function elapsedMs(ctx: GatewayCtx): number {

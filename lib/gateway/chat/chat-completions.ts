@@ -2,12 +2,11 @@
 // settle → respond. Streams pass through chunk by chunk; the hold is settled for what was delivered.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { reserve, settle, type SettleResult, type UsageFields } from "@/lib/billing/holds";
-import { retryWhileDatabaseUnavailable } from "@/lib/db";
+import { reserve, type SettleResult, type UsageFields } from "@/lib/billing/holds";
 import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJsonBody } from "../http";
 import type { GatewayModel } from "../models";
-import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, refused, toAppError, usableModel } from "../pipeline";
+import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, holdExpiry, refused, settleDelivered, toAppError, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countChatTokens, countTokens } from "../tokens";
@@ -55,7 +54,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     ...(capped ? (body.max_completion_tokens !== undefined ? { max_completion_tokens: outputCap } : { max_tokens: outputCap }) : {}),
     ...(body.stream ? { stream_options: { ...body.stream_options, include_usage: true } } : {}),
   };
-  const holdExpiresAt = Date.now() + env.HOLD_TTL_SECONDS * 1000;
+  const holdExpiresAt = holdExpiry();
   const meter: Meter = { ctx, model, price, holdId: hold.holdId, holdExpiresAt, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
   const controller = new AbortController();
   // A client that goes away aborts the upstream call too (streams also abort in cancel()).
@@ -141,21 +140,15 @@ function usageFields(meter: Meter, usage: Usage, status: UsageFields["status"], 
   };
 }
 
-/**
- * Settles the hold. The output is already delivered (or, for a stream, on its way), so a database that
- * is briefly away (a restart, a failover) is waited for — up to 30 s, and never past the hold's
- * expiry — rather than letting the sweeper release the hold and the request go uncharged. Repeating
- * is safe: settle() acts only on a hold that is still ACTIVE.
- */
+/** Settles the hold for what was delivered (pipeline's settleDelivered: waits out a brief database outage). */
 function settleUsage(meter: Meter, usage: Usage, status: UsageFields["status"], note: string | null) {
-  const deadline = Math.min(Date.now() + 30_000, meter.holdExpiresAt - 2_000);
-  return retryWhileDatabaseUnavailable(() => settle({
+  return settleDelivered({
     holdId: meter.holdId,
     requestId: meter.ctx.requestId,
     costMicros: textCost(meter.price, usage.prompt_tokens, usage.completion_tokens),
     usage: usageFields(meter, usage, status, note),
     description: `${meter.model.id} · ${usage.prompt_tokens} in / ${usage.completion_tokens} out`,
-  }), deadline);
+  }, meter.holdExpiresAt);
 }
 
 function failBeforeOutput(meter: Meter, error: unknown) {

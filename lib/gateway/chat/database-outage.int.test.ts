@@ -1,10 +1,15 @@
 // The gateway while its database is briefly away (found by `npm run chaos`, which restarts PostgreSQL
-// under load): a stream that was delivered must still be charged once the database is back, and a
+// under load): output that was delivered (a stream, embeddings, images) must still be charged once the
+// database is back, and a
 // request that cannot reach the database gets a clear 503, not a 500 with a stack trace.
 // The outage is real: this file's database stops accepting connections and its sessions are ended.
 import pg from "pg";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { POST as chat } from "@/app/v1/chat/completions/route";
+import { POST as embeddings } from "@/app/v1/embeddings/route";
+import { POST as images } from "@/app/v1/images/generations/route";
+import { startMockUpstream, type MockUpstream } from "@/bench/mock-upstream";
+import { invalidateModels } from "@/lib/gateway/models";
 import { checkLedger } from "@/lib/billing/check-ledger";
 import { db, isDatabaseUnavailable, retryWhileDatabaseUnavailable } from "@/lib/db";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
@@ -45,15 +50,30 @@ afterEach(async () => {
   await bringDatabaseBack();
 });
 
-function post(key: string, body: unknown) {
-  return chat(
-    new Request("http://localhost/v1/chat/completions", {
+function post(key: string, body: unknown, route = chat, path = "/v1/chat/completions") {
+  return route(
+    new Request(`http://localhost${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
       body: JSON.stringify(body),
     }),
   );
 }
+
+// A provider that takes 800 ms to answer, so the database can go away while it works.
+let mock: MockUpstream;
+beforeAll(async () => {
+  mock = await startMockUpstream({});
+  await db.provider.create({ data: { id: "slow-openai", name: "Slow provider", kind: "OPENAI_COMPATIBLE", baseUrl: `${mock.url}/v1` } });
+  await db.model.createMany({
+    data: [
+      { id: "slow/embed", type: "EMBEDDING", providerId: "slow-openai", upstreamModel: "mock:latency=800", displayName: "Slow embed", inputPerMtokMicros: 1_000_000n },
+      { id: "slow/image", type: "IMAGE", providerId: "slow-openai", upstreamModel: "mock:latency=800", displayName: "Slow image", perImageMicros: 30_000n },
+    ],
+  });
+  invalidateModels();
+});
+afterAll(() => mock.close());
 
 describe("the gateway during a database outage", () => {
   it("charges a stream that finished while the database was down, once it is back", async () => {
@@ -85,6 +105,31 @@ describe("the gateway during a database outage", () => {
     expect(record.costMicros).toBeGreaterThan(0n);
     expect(BigInt(usageChunk.usage.cost_micros)).toBe(record.costMicros);
     expect(await accountState(account.id)).toEqual({ balance: 20_000_000n - record.costMicros, reserved: 0n, available: 20_000_000n - record.costMicros });
+    expect((await checkLedger()).ok).toBe(true);
+  });
+
+  it("charges embeddings and images whose provider answered while the database was down, once it is back", async () => {
+    for (const [model, route, path, body] of [
+      ["slow/embed", embeddings, "/v1/embeddings", { input: ["a sentence to embed"] }],
+      ["slow/image", images, "/v1/images/generations", { prompt: "a lighthouse", n: 1 }],
+    ] as const) {
+      const { key, account } = await createFunded(20_000_000n);
+      const sent = mock.requests.length;
+      const response = post(key, { model, ...body }, route, path);
+      // The provider has the request (so the hold is placed) and answers in 800 ms; the database goes
+      // away now and is back 1.5 s later, after the answer.
+      while (mock.requests.length === sent) await new Promise((resolve) => setTimeout(resolve, 10));
+      await takeDatabaseDown();
+      bringDatabaseBackIn(1500);
+      const res = await response;
+      expect(res.status, path).toBe(200);
+      const charged = BigInt(res.headers.get("x-request-cost-micros")!);
+      expect(charged).toBeGreaterThan(0n);
+      await comingBack;
+      const record = await db.usageRecord.findUniqueOrThrow({ where: { requestId: res.headers.get("x-request-id")! } });
+      expect(record).toMatchObject({ status: "SUCCEEDED", costMicros: charged });
+      expect(await accountState(account.id)).toEqual({ balance: 20_000_000n - charged, reserved: 0n, available: 20_000_000n - charged });
+    }
     expect((await checkLedger()).ok).toBe(true);
   });
 

@@ -2,10 +2,10 @@
 // (an upstream's own count may differ slightly); the charge is the upstream's count, at most the hold.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { reserve, settle } from "@/lib/billing/holds";
+import { reserve } from "@/lib/billing/holds";
 import { textCost } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { costFields, costHeaders, elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
+import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countTokens } from "../tokens";
@@ -27,6 +27,7 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
     model: { id: model.id, type: model.type },
   });
   if (!hold.ok) throw refused(hold);
+  const holdExpiresAt = holdExpiry();
 
   let response;
   try {
@@ -35,7 +36,7 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
     throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "embeddings", stream: false }, error);
   }
   const inputTokens = Number.isInteger(response.usage?.prompt_tokens) ? response.usage!.prompt_tokens : estimate;
-  const result = await settle({
+  const result = await settleDelivered({
     holdId: hold.holdId,
     requestId: ctx.requestId,
     costMicros: textCost(price, inputTokens, 0),
@@ -51,7 +52,7 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
       latencyMs: elapsedMs(ctx),
     },
     description: `${model.id} · ${inputTokens} tokens embedded`,
-  });
+  }, holdExpiresAt);
   response.model = model.id;
   response.usage = { prompt_tokens: inputTokens, total_tokens: inputTokens, ...costFields(result) };
   return json(response, { headers: costHeaders(result) });

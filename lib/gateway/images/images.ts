@@ -1,9 +1,9 @@
 // POST /v1/images/generations: priced per image. Holds n images; charges for the images delivered.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { reserve, settle } from "@/lib/billing/holds";
+import { reserve } from "@/lib/billing/holds";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { costFields, costHeaders, elapsedMs, failBeforeOutput, refused, usableModel } from "../pipeline";
+import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { ImageRequest } from "./schema";
@@ -23,6 +23,7 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
     model: { id: model.id, type: model.type }, units: body.n,
   });
   if (!hold.ok) throw refused(hold);
+  const holdExpiresAt = holdExpiry();
 
   let response;
   try {
@@ -31,7 +32,7 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
     throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "images.generations", stream: false }, error);
   }
   const delivered = Math.min(response.data?.length ?? 0, body.n);
-  const result = await settle({
+  const result = await settleDelivered({
     holdId: hold.holdId,
     requestId: ctx.requestId,
     costMicros: perImage * BigInt(delivered),
@@ -48,7 +49,7 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
       note: delivered < body.n ? `${delivered} of ${body.n} images delivered` : null,
     },
     description: `${model.id} · ${delivered} image${delivered === 1 ? "" : "s"}`,
-  });
+  }, holdExpiresAt);
   return json(
     { ...response, usage: { images: delivered, ...costFields(result) } },
     { headers: costHeaders(result) },
