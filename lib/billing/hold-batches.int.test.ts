@@ -12,6 +12,7 @@ import { startSubscription } from "./subscriptions/start-subscription";
 const usage = { modelId: "sandbox/chat", endpoint: "chat.completions", status: "SUCCEEDED" as const, inputTokens: 10, outputTokens: 10, stream: false, latencyMs: 1 };
 let seq = 0;
 const rid = () => `req_batch_${Date.now()}_${seq++}`;
+const TRICKY = `a "quoted" {braced}, back\\slashed, ünïcode · NULL`;
 
 type Customer = Awaited<ReturnType<typeof createFunded>>;
 const ask = (c: Customer, maxMicros: bigint, minMicros = maxMicros): ReserveInput => ({
@@ -51,7 +52,8 @@ describe("batched holds and settlements", () => {
       Promise.all(
         held.result.map((h, i) => {
           if (!h.ok) throw new Error("unreachable");
-          return settle({ holdId: h.holdId, requestId: asks[i]!.requestId, costMicros: BigInt(100 + i), usage, description: "batch test" });
+          // Text goes to PostgreSQL as array literals: quotes, backslashes, braces, commas and NULL survive.
+          return settle({ holdId: h.holdId, requestId: asks[i]!.requestId, costMicros: BigInt(100 + i), usage: { ...usage, note: i % 2 ? null : `NULL` }, description: TRICKY });
         }),
       ),
     );
@@ -63,6 +65,11 @@ describe("batched holds and settlements", () => {
       for (const entry of await runningBalances(c.account.id)) expect(entry.says).toBe(entry.is);
       expect(await db.usageRecord.count({ where: { accountId: c.account.id, paidBy: "BALANCE", costMicros: { gt: 0n } } })).toBe(8);
     }
+    const stored = await db.usageRecord.findMany({ where: { requestId: { in: asks.map((a) => a.requestId) } }, select: { note: true } });
+    expect(stored.filter((r) => r.note === "NULL")).toHaveLength(12);
+    expect(stored.filter((r) => r.note === null)).toHaveLength(12);
+    const entries = await db.ledgerEntry.findMany({ where: { reference: { in: asks.map((a) => `usage:${a.requestId}`) } }, select: { description: true } });
+    expect(new Set(entries.map((e) => e.description))).toEqual(new Set([TRICKY]));
     // Each response reports the balance right after its own charge, as one-by-one settlements would.
     const last = settled.result[7]!;
     expect(last.balanceMicros).toBe((await accountState(customers[0]!.account.id)).balance);
