@@ -1,5 +1,6 @@
 // Steps every billable /v1 endpoint shares: resolve the model the key may use, refuse what cannot be
-// paid for, and release the hold (no charge) when the provider fails before any output.
+// paid for, release the hold (no charge) when the provider fails before any output, and settle what
+// was delivered even across a brief database outage.
 import { AppError } from "@/lib/errors";
 import { release, settle, type LimitSource, type PaidBy, type SettleInput, type SettleResult } from "@/lib/billing/holds";
 import { retryWhileDatabaseUnavailable } from "@/lib/db";
