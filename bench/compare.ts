@@ -17,14 +17,14 @@
 //   BENCH_KEYS=16 (customers the gateway load is spread over, one key each; 1 = a single hot account)
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { request } from "undici";
 import { chatBody, closedLoop, median, openLoop, percentile, streams, succeeded, type Latencies, type OpenLoopResult, type StreamResult, type Target } from "./load";
-import { pin, portFree, startServer, stopServer, treeCpuUs, treePids, waitForPort, type Server } from "./proc";
+import { freshDatabase, pin, portFree, startServer, stopServer, treeCpuUs, treePids, waitForPort, type Server } from "./proc";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = num("BENCH_ROUNDS", 3);
@@ -82,15 +82,8 @@ async function ensureBuild() {
 interface Db { url: string; release(): Promise<void>; postmaster: number; key: string; keys: string[] }
 
 async function startDatabase(mockUrl: string): Promise<Db> {
-  await rm(DATA_DIR, { recursive: true, force: true });
-  Object.assign(process.env, { DATA_DIR, EMBEDDED_PG_PORT: PG_PORT });
-  delete process.env.DATABASE_URL; // always a database of its own
-  const { resolveDatabaseUrl } = await import("../scripts/lib/database-url");
-  const database = await resolveDatabaseUrl();
-  const sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  const { rows } = await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-  const postmaster = Number(readFileSync(`/proc/${rows[0]!.pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+  const database = await freshDatabase(DATA_DIR, PG_PORT);
+  const { sql, postmaster } = database;
   await sql.query(`INSERT INTO providers (id, name, kind, base_url) VALUES ('bench-mock', 'Bench mock', 'OPENAI_COMPATIBLE', $1)`, [`${mockUrl}/v1`]);
   for (const [id, upstream] of [["bench/chat", `mock:latency=${LATENCY}`], ["bench/stream", streamModel()]]) {
     await sql.query(

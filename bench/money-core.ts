@@ -6,11 +6,10 @@
 //   node --import tsx bench/money-core.ts                 # 16 customers, concurrency 1, 16, 64
 //   MONEY_KEYS=1 MONEY_CONCURRENCY=8 node --import tsx bench/money-core.ts
 //   BILLING_BATCH_MAX=1 node --import tsx bench/money-core.ts   # one statement per hold and settlement
-import { rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { TICK_US, treeCpuUs, treePids } from "./proc";
+import { freshDatabase, TICK_US, treeCpuUs, treePids } from "./proc";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const KEYS = Math.max(1, num("MONEY_KEYS", 16));
@@ -43,15 +42,8 @@ function cpuByRole(postmaster: number): Map<string, { user: number; sys: number 
 }
 
 async function main() {
-  await rm(DATA_DIR, { recursive: true, force: true });
-  Object.assign(process.env, { DATA_DIR, EMBEDDED_PG_PORT: String(num("MONEY_PG_PORT", 25530)) });
-  delete process.env.DATABASE_URL;
-  const { resolveDatabaseUrl } = await import("../scripts/lib/database-url");
-  const database = await resolveDatabaseUrl();
-  const sql = new pg.Client({ connectionString: database.url });
-  await sql.connect();
-  const { rows } = await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-  const postmaster = Number(readFileSync(`/proc/${rows[0]!.pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+  const database = await freshDatabase(DATA_DIR, String(num("MONEY_PG_PORT", 25530)));
+  const { sql, postmaster } = database;
   // Experiments: MONEY_SQL="ALTER SYSTEM SET commit_delay = 200; DROP INDEX …" runs before measuring.
   if (process.env.MONEY_SQL) {
     for (const statement of process.env.MONEY_SQL.split(";").map((s) => s.trim()).filter(Boolean)) await sql.query(statement);

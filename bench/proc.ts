@@ -2,7 +2,9 @@
 // process tree has used (utime + stime from /proc, children included), so a run can report CPU per request.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import net from "node:net";
+import pg from "pg";
 
 export const TICK_US = 1_000_000 / Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim() || 100);
 
@@ -109,4 +111,22 @@ export async function stopServer(server: Server) {
   }
   await new Promise((r) => setTimeout(r, 200));
   killRest();
+}
+
+/**
+ * A fresh embedded PostgreSQL in `dataDir` (deleted first) on `port`, migrated and seeded as `npm run dev`
+ * has it, with a connected client and the postmaster's pid (for its CPU). Sets DATA_DIR and
+ * EMBEDDED_PG_PORT and clears DATABASE_URL in this process, so the app's modules find the same database.
+ */
+export async function freshDatabase(dataDir: string, port: string) {
+  await rm(dataDir, { recursive: true, force: true });
+  Object.assign(process.env, { DATA_DIR: dataDir, EMBEDDED_PG_PORT: port });
+  delete process.env.DATABASE_URL; // always a database of its own
+  const { resolveDatabaseUrl } = await import("../scripts/lib/database-url");
+  const database = await resolveDatabaseUrl();
+  const sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+  const { rows } = await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  const postmaster = readStat(rows[0]!.pid)!.ppid;
+  return { url: database.url, release: database.release, sql, postmaster };
 }
