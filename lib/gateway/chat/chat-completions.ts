@@ -37,10 +37,12 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   // one output token) and cap the output to match.
   const maxCost = textCost(price, promptTokens, requested ?? modelMax);
   const minCost = requested !== null ? maxCost : textCost(price, promptTokens, 1);
+  ctx.timing.mark("parse");
   const hold = await reserve({
     accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost,
     model: { id: model.id, type: model.type },
   });
+  ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);
 
   let outputCap = requested ?? modelMax;
@@ -69,9 +71,11 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     } catch (error) {
       throw await failBeforeOutput(meter, error);
     }
+    ctx.timing.mark("upstream");
     const outputText = completion.choices.map((c) => c.message.content ?? "").join("");
     const usage = normalizeUsage(completion.usage, promptTokens, outputText);
     const result = await settleUsage(meter, usage, "SUCCEEDED", null);
+    ctx.timing.mark("settle");
     completion.model = model.id;
     completion.usage = { ...usage, ...costFields(result) };
     return json(completion, { headers: costHeaders(result, meter.capped) });
@@ -85,6 +89,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   } catch (error) {
     throw await failBeforeOutput(meter, error);
   }
+  ctx.timing.mark("upstream"); // to the first chunk; the stream is settled after the headers are sent
   return new Response(sseStream(meter, iterator, first, controller, wantsUsage), {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",

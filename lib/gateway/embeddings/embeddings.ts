@@ -22,10 +22,12 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
   const price = { inputPerMtokMicros: model.inputPerMtokMicros ?? 0n, outputPerMtokMicros: 0n };
   const estimate = embeddingInputs(body.input).reduce((sum, item) => sum + (typeof item === "string" ? countTokens(item) : item.length), 0);
   const maxCost = textCost(price, Math.ceil(estimate * 1.1) + 16, 0);
+  ctx.timing.mark("parse");
   const hold = await reserve({
     accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost,
     model: { id: model.id, type: model.type },
   });
+  ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);
   const holdExpiresAt = holdExpiry();
 
@@ -35,6 +37,7 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
   } catch (error) {
     throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "embeddings", stream: false }, error);
   }
+  ctx.timing.mark("upstream");
   const inputTokens = Number.isInteger(response.usage?.prompt_tokens) ? response.usage!.prompt_tokens : estimate;
   const result = await settleDelivered({
     holdId: hold.holdId,
@@ -53,6 +56,7 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
     },
     description: `${model.id} · ${inputTokens} tokens embedded`,
   }, holdExpiresAt);
+  ctx.timing.mark("settle");
   response.model = model.id;
   response.usage = { prompt_tokens: inputTokens, total_tokens: inputTokens, ...costFields(result) };
   return json(response, { headers: costHeaders(result) });

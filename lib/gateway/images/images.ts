@@ -18,10 +18,12 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
 
   const perImage = model.perImageMicros ?? 0n;
   const maxCost = perImage * BigInt(body.n);
+  ctx.timing.mark("parse");
   const hold = await reserve({
     accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost,
     model: { id: model.id, type: model.type }, units: body.n,
   });
+  ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);
   const holdExpiresAt = holdExpiry();
 
@@ -31,6 +33,7 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
   } catch (error) {
     throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "images.generations", stream: false }, error);
   }
+  ctx.timing.mark("upstream");
   const delivered = Math.min(response.data?.length ?? 0, body.n);
   const result = await settleDelivered({
     holdId: hold.holdId,
@@ -50,6 +53,7 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
     },
     description: `${model.id} · ${delivered} image${delivered === 1 ? "" : "s"}`,
   }, holdExpiresAt);
+  ctx.timing.mark("settle");
   return json(
     { ...response, usage: { images: delivered, ...costFields(result) } },
     { headers: costHeaders(result) },
