@@ -23,13 +23,15 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { request } from "undici";
-import { chatBody, closedLoop, median, openLoop, percentile, streams, succeeded, type Latencies, type OpenLoopResult, type StreamResult, type Target } from "./load";
+import { chatBody, closedLoop, median, openLoop, percentile, streams, succeeded, timedClosedLoop, type Latencies, type OpenLoopResult, type StreamResult, type Target, type Timings } from "./load";
 import { freshDatabase, pin, portFree, startServer, stopServer, treeCpuUs, treePids, waitForPort, type Server } from "./proc";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = num("BENCH_ROUNDS", 3);
 const SECONDS = num("BENCH_SECONDS", 7);
 const WARMUP = num("BENCH_WARMUP_SECONDS", 2);
+/** How long (a)'s gateway runs again on undici to read its server-timing steps. */
+const STEP_SECONDS = num("BENCH_STEP_SECONDS", 3);
 const LATENCY = num("BENCH_LATENCY_MS", 50);
 const TIMEOUT_MS = num("BENCH_TIMEOUT_MS", 5000);
 const STREAM_CONCURRENCY = num("BENCH_STREAM_CONCURRENCY", 10);
@@ -125,7 +127,13 @@ function coreAvailability(): string {
 
 interface Closed { rps: number; p50: number; p99: number; cpuUs: number; pgUs: number; non2xx: number; errors: number; timeouts: number; ok: number; statuses: Record<string, number> }
 interface Overload { offered: number; acceptedRps: number; p50: number; p99: number; shedShare: number; shedP50: number; shedP99: number; timeouts: number; errors: number; other: number }
-interface Streaming { ttfe50: number; ttfe99: number; streams: number; completeShare: number; coalescedShare: number; gap50: number; transit50: number; transit99: number; failed: number; cpuUs: number }
+interface Streaming { ttfe50: number; ttfe99: number; streams: number; completeShare: number; coalescedShare: number; gap50: number; transit50: number; transit99: number; failed: number; cpuUs: number; steps: Steps }
+/** Median milliseconds per `server-timing` step, and the client's median latency (time to first event for streams). */
+type Steps = Record<string, number> & { client: number };
+const stepMedians = (timings: Timings, client: number[]): Steps => ({
+  ...Object.fromEntries(Object.entries(timings).map(([step, ms]) => [step, median(ms)])),
+  client: median(client),
+});
 
 interface Contender { target: Target; roots: () => number[] }
 
@@ -171,6 +179,7 @@ async function measureStreams(c: Contender): Promise<Streaming> {
     transit99: percentile(r.transit, 99),
     failed: r.failed,
     cpuUs: used.cpu / Math.max(1, r.streams),
+    steps: stepMedians(r.timings, r.ttfe),
   };
 }
 
@@ -204,6 +213,9 @@ async function drain(target: Target) {
 }
 
 // ---------------------------------------------------------------- report
+
+const STEP_ORDER = ["auth", "parse", "hold", "upstream", "settle", "total"];
+const stepLine = (s: Steps) => `client p50 ${f(s.client)} ms; ${STEP_ORDER.filter((k) => k in s).map((k) => `${k} ${f(s[k]!, 2)}`).join(", ")} ms`;
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
 const fi = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
@@ -318,6 +330,8 @@ async function main() {
     const c: Record<string, Streaming[]> = {};
     const d: Record<string, Overload[]> = {};
     const e: Closed[] = [];
+    /** (a)'s gateway, once more for a few seconds on undici, which keeps each answer's server-timing. */
+    const aSteps: Steps[] = [];
     let overloadRate = Number(process.env.BENCH_OVERLOAD_RPS ?? 0);
     const push = <T>(to: Record<string, T[]>, k: string, v: T) => (to[k] ??= []).push(v);
     const pgOf = (n: string) => (n.startsWith("gateway") ? db!.postmaster : null);
@@ -329,6 +343,11 @@ async function main() {
         const r = await measureClosed(contenders[n]!, 50, pgOf(n));
         push(a, n, r);
         log(`  (a) 50 conns   ${n.padEnd(8)} ${fi(r.rps)} rps  p50 ${f(r.p50)}  p99 ${f(r.p99)} ms  cpu ${fi(r.cpuUs)} µs${r.non2xx + r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ""}`);
+        if (n === "gateway") {
+          const t = await timedClosedLoop(contenders.gateway!.target, 50, STEP_SECONDS);
+          aSteps.push(stepMedians(t.timings, t.latency));
+          log(`  (a) steps      gateway  ${stepLine(aSteps.at(-1)!)}`);
+        }
       }
       if (SCENARIOS.has("b")) for (const n of order) {
         const r = await measureClosed(contenders[n]!, 200, pgOf(n));
@@ -338,6 +357,7 @@ async function main() {
       if (SCENARIOS.has("c")) for (const n of order) {
         const r = await measureStreams(contenders[n]!);
         push(c, n, r);
+        if (n === "gateway") log(`  (c) steps      gateway  ${stepLine(r.steps)}`);
         log(`  (c) streams    ${n.padEnd(8)} ttfe p50 ${f(r.ttfe50)} p99 ${f(r.ttfe99)} ms  chunk transit p50 ${f(r.transit50, 2)} p99 ${f(r.transit99, 2)} ms  complete ${f(r.completeShare * 100, 0)}%  coalesced ${f(r.coalescedShare * 100)}%`);
       }
       if (SCENARIOS.has("d")) {
@@ -381,7 +401,7 @@ async function main() {
 
     // ------------------------------------------------------------ report
     const seconds = Math.round((Date.now() - started) / 1000);
-    const report = renderReport({ a, b, c, d, e, overloadRate, clusterMode, seconds, loadBefore, coresBefore, coresAfter: coreAvailability(), usage: usage.rows[0]!, openHolds: openHolds.rows[0]!.n, ledgerOk: ledger.ok === true });
+    const report = renderReport({ a, b, c, d, e, aSteps, overloadRate, clusterMode, seconds, loadBefore, coresBefore, coresAfter: coreAvailability(), usage: usage.rows[0]!, openHolds: openHolds.rows[0]!.n, ledgerOk: ledger.ok === true });
     console.log(`\n${report}`);
     await writeFile("bench/RESULTS.md", report);
     await mkdir("bench/results", { recursive: true });
@@ -393,7 +413,7 @@ async function main() {
 }
 
 interface ReportInput {
-  a: Record<string, Closed[]>; b: Record<string, Closed[]>; c: Record<string, Streaming[]>; d: Record<string, Overload[]>; e: Closed[];
+  a: Record<string, Closed[]>; b: Record<string, Closed[]>; c: Record<string, Streaming[]>; d: Record<string, Overload[]>; e: Closed[]; aSteps: Steps[];
   overloadRate: number; clusterMode: boolean; seconds: number; loadBefore: number[]; coresBefore: string; coresAfter: string; usage: { n: string; cost: string }; openHolds: string; ledgerOk: boolean;
 }
 
@@ -478,6 +498,28 @@ function renderReport(x: ReportInput): string {
     out.push("");
   }
 
+  // Where the gateway's own time goes, from its server-timing header (medians of rounds of per-run medians).
+  const stepRows: [string, Steps[], number][] = [];
+  if (x.aSteps.length) stepRows.push(["(a) 50 connections, whole request", x.aSteps, med(x.a.direct ?? [], (v) => v.p50)]);
+  if (x.c.gateway?.length) stepRows.push(["(c) streaming, to the first event", x.c.gateway.map((v) => v.steps), med(x.c.direct ?? [], (v) => v.ttfe50)]);
+  if (stepRows.length) {
+    out.push(
+      "## Where the gateway's time goes",
+      "",
+      "From the gateway's `server-timing` header on each answer (docs/api.md); medians, in ms. *Upstream* is the provider call as the gateway sees it (the mock's " +
+        `${LATENCY} ms included; for a stream, up to its first chunk); *outside* is what the client saw beyond the gateway's *total*: the wait to be read off the socket, ` +
+        "the response's way back, the driver. For (a) the gateway runs 50 connections for a few seconds more on an undici driver that keeps the header (autocannon does not).",
+      "",
+      "| scenario | client p50 | direct p50 | gateway total | auth | parse | hold | upstream | settle | outside |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const [name, steps, direct] of stepRows) {
+      const m = (k: string) => med(steps, (v) => v[k] ?? NaN);
+      out.push(`| ${name} | ${f(m("client"))} | ${f(direct)} | ${f(m("total"), 2)} | ${f(m("auth"), 2)} | ${f(m("parse"), 2)} | ${f(m("hold"), 2)} | ${f(m("upstream"), 2)} | ${f(m("settle"), 2)} | ${f(m("client") - m("total"), 2)} |`);
+    }
+    out.push("");
+  }
+
   const one = x.b.gateway ?? [];
   if (x.e.length) {
     out.push(
@@ -508,7 +550,7 @@ function renderReport(x: ReportInput): string {
   if (x.a.gateway && x.a.direct) {
     const p50 = addedA("gateway", (v) => v.p50);
     rows.push(["Non-streaming, 50 connections: added median ≤ 3 ms", `${f(p50, 2)} ms`, p50 <= 3,
-      p50 <= 3 ? "" : `At ${fi(med(x.a.gateway, (v) => v.rps))} RPS × ${fi(med(x.a.gateway, (v) => v.cpuUs))} µs the process is ${f((med(x.a.gateway, (v) => v.rps) * med(x.a.gateway, (v) => v.cpuUs)) / 1e4, 0)}% busy: requests wait for the event loop, and for their hold and their settlement: two database statements in series (under load, one statement for all the requests that arrive together), on the core PostgreSQL shares with the driver and the mock.`]);
+      p50 <= 3 ? "" : `${x.aSteps.length ? `The hold took ${f(med(x.aSteps, (v) => v.hold ?? NaN), 1)} ms and the settlement ${f(med(x.aSteps, (v) => v.settle ?? NaN), 1)} ms (median, see "Where the gateway's time goes"). ` : ""}At ${fi(med(x.a.gateway, (v) => v.rps))} RPS × ${fi(med(x.a.gateway, (v) => v.cpuUs))} µs the process is ${f((med(x.a.gateway, (v) => v.rps) * med(x.a.gateway, (v) => v.cpuUs)) / 1e4, 0)}% busy: requests wait for the event loop, and for their hold and their settlement: two database statements in series (under load, one statement for all the requests that arrive together), on the core PostgreSQL shares with the driver and the mock.`]);
     if (x.a.portkey) {
       const g99 = addedA("gateway", (v) => v.p99);
       const p99 = addedA("portkey", (v) => v.p99);
@@ -519,7 +561,9 @@ function renderReport(x: ReportInput): string {
     const t = median(x.c.gateway.map((v, i) => v.ttfe50 - (x.c.direct![i]?.ttfe50 ?? NaN)).filter(Number.isFinite));
     const complete = med(x.c.gateway, (v) => v.completeShare);
     const transitAdded = median(x.c.gateway.map((v, i) => v.transit99 - (x.c.direct![i]?.transit99 ?? NaN)).filter(Number.isFinite));
-    rows.push(["Streaming: time to first event added ≤ 2 ms median", `${f(t, 2)} ms`, t <= 2, t <= 2 ? "" : "The hold is committed before the request goes upstream (API.md), so its database round trip comes before the first byte, with auth and the upstream call."]);
+    const holdMs = med(x.c.gateway, (v) => v.steps.hold ?? NaN);
+    rows.push(["Streaming: time to first event added ≤ 2 ms median", `${f(t, 2)} ms`, t <= 2, t <= 2 ? "" :
+      `The hold is committed before the request goes upstream (API.md), so its database round trip comes before the first byte${Number.isFinite(holdMs) ? ` (${f(holdMs, 2)} ms median here)` : ""}, with auth and the upstream call.`]);
     // "As it arrives": every chunk there, and none held back as long as the gap to the next one.
     const asArrives = complete >= 0.999 && transitAdded < STREAM_SPACING;
     rows.push(["Streaming: every chunk forwarded as it arrives", `${f(complete * 100, 1)}% of streams complete; chunk transit p99 +${f(transitAdded, 2)} ms over direct (chunks ${STREAM_SPACING} ms apart)`, asArrives,

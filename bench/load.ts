@@ -5,6 +5,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Pool } from "undici";
+import { parseServerTiming } from "../lib/gateway/timing";
 
 export interface Target {
   name: string;
@@ -132,7 +133,13 @@ export async function openLoop(target: Target, rate: number, seconds: number, co
   return out;
 }
 
-export interface StreamResult { ttfe: number[]; total: number[]; streams: number; complete: number; chunks: number; coalesced: number; failed: number; gaps: number[]; transit: number[] }
+/** Milliseconds by step, from each answer's `server-timing` header (the Meterway gateway sends one). */
+export type Timings = Record<string, number[]>;
+function addTimings(into: Timings, header: string | string[] | undefined) {
+  for (const [step, ms] of Object.entries(parseServerTiming(Array.isArray(header) ? header.join(", ") : header))) (into[step] ??= []).push(ms);
+}
+
+export interface StreamResult { ttfe: number[]; total: number[]; streams: number; complete: number; chunks: number; coalesced: number; failed: number; gaps: number[]; transit: number[]; timings: Timings }
 
 /**
  * `concurrency` streams at a time for `seconds`. A stream is complete when all `expectedChunks` content
@@ -141,7 +148,7 @@ export interface StreamResult { ttfe: number[]; total: number[]; streams: number
  */
 export async function streams(target: Target, concurrency: number, seconds: number, expectedChunks: number): Promise<StreamResult> {
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
-  const out: StreamResult = { ttfe: [], total: [], streams: 0, complete: 0, chunks: 0, coalesced: 0, failed: 0, gaps: [], transit: [] };
+  const out: StreamResult = { ttfe: [], total: [], streams: 0, complete: 0, chunks: 0, coalesced: 0, failed: 0, gaps: [], transit: [], timings: {} };
   let started = 0;
   const body = streamBody(target.streamModel);
   const until = performance.now() + seconds * 1000;
@@ -153,6 +160,7 @@ export async function streams(target: Target, concurrency: number, seconds: numb
       out.failed++;
       return;
     }
+    addTimings(out.timings, res.headers["server-timing"]);
     let first = 0;
     let last = 0;
     let chunks = 0;
@@ -191,6 +199,33 @@ export async function streams(target: Target, concurrency: number, seconds: numb
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) await one().catch(() => out.failed++);
+    }),
+  );
+  await pool.destroy();
+  return out;
+}
+
+/**
+ * A closed loop like closedLoop's, on undici, that keeps what autocannon does not expose: each answer's
+ * `server-timing` steps, beside the latency the client saw — where a request's time went.
+ */
+export async function timedClosedLoop(target: Target, connections: number, seconds: number): Promise<{ latency: number[]; timings: Timings }> {
+  const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const out = { latency: [] as number[], timings: {} as Timings };
+  const body = chatBody(target.model);
+  const until = performance.now() + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const res = await pool.request({ path: target.path, method: "POST", headers: headersFor(target, n++), body });
+        await res.body.dump();
+        if (res.statusCode !== 200) continue;
+        out.latency.push(performance.now() - t0);
+        count(target);
+        addTimings(out.timings, res.headers["server-timing"]);
+      }
     }),
   );
   await pool.destroy();

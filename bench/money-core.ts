@@ -156,14 +156,15 @@ async function main() {
 /** MONEY_EXPLAIN=1: EXPLAIN ANALYZE of the money core's statements as the gateway sends them (rolled back). */
 async function explainStatements(url: string, runPair: () => Promise<void>) {
   const captured = new Map<string, { text: string; values: unknown[] }>();
-  const original = pg.Pool.prototype.query;
-  pg.Pool.prototype.query = function (this: pg.Pool, config: unknown, ...rest: unknown[]) {
+  // lib/db's sqlText runs statements on a pooled client (pool.connect(), then client.query).
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
     const c = config as { name?: string; text: string; values: unknown[] };
     if (c?.name && !captured.has(c.name)) captured.set(c.name, { text: c.text, values: c.values });
     return (original as (...a: unknown[]) => unknown).call(this, config, ...rest);
   } as typeof original;
   await runPair();
-  pg.Pool.prototype.query = original;
+  pg.Client.prototype.query = original;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const fresh = (values: unknown[], requestId: string) =>
