@@ -61,7 +61,8 @@ export function RotateKeyButton({ id, name, prefix }: { id: string; name: string
               }}
             >
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                You get a new secret with the same name, limits and models. The old key <span className="font-mono">{prefix}…</span> stops working:
+                You get a new secret with the same name, limits and models. Until the old key <span className="font-mono">{prefix}…</span> stops
+                working, its calls count on the new key, under one spend limit. It stops working:
               </p>
               <fieldset>
                 <legend className="sr-only">When the old key stops working</legend>

@@ -35,6 +35,8 @@ export const KeySummary = z.object({
   revokedAt: z.date().nullable(),
   lastUsedAt: z.date().nullable(),
   createdAt: z.date(),
+  /** Set once the key was rotated: the key its calls now count on, until its grace period ends. */
+  successor: z.object({ prefix: z.string() }).nullable(),
 });
 export type KeySummary = z.infer<typeof KeySummary>;
 
@@ -54,6 +56,7 @@ export const keySummarySelect = {
   revokedAt: true,
   lastUsedAt: true,
   createdAt: true,
+  successor: { select: { prefix: true } },
 } as const;
 
 /** Editable settings of an existing key (the secret and environment never change here). */

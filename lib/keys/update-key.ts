@@ -14,10 +14,11 @@ export async function updateKey({ ctx, input }: { ctx: Pick<UserCtx, "userId">; 
   const parsed = UpdateKeyInput.parse(input);
   const key = await db.apiKey.findFirst({
     where: { id: parsed.id, userId: ctx.userId },
-    select: { hash: true, revokedAt: true, expiresAt: true, spendLimitPeriod: true, name: true, spendLimitMicros: true, allowedModels: true, rateLimitPerMinute: true },
+    select: { hash: true, successorId: true, revokedAt: true, expiresAt: true, spendLimitPeriod: true, name: true, spendLimitMicros: true, allowedModels: true, rateLimitPerMinute: true },
   });
   if (!key) throw new AppError("not_found", "No such key");
   if (key.revokedAt) throw new AppError("conflict", "A revoked key can't be changed");
+  if (key.successorId) throw new AppError("conflict", "This key was rotated: its calls count on the key that replaced it, so change that one");
   const expiryChanged = (parsed.expiresAt?.getTime() ?? null) !== (key.expiresAt?.getTime() ?? null);
   if (expiryChanged && parsed.expiresAt && parsed.expiresAt.getTime() <= Date.now()) {
     throw new AppError("invalid_request", "The expiry date must be in the future", { param: "expiresAt" });

@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { createFunded } from "@/scripts/test/fixtures";
 import { BASE_URL, gatewayFetch } from "@/scripts/test/gateway-fetch";
 import { periodEnd, periodStart, spentThisPeriod } from "./period-spend";
+import { revokeKey } from "./revoke-key";
 import { rotateKey } from "./rotate-key";
 import { updateKey } from "./update-key";
 
@@ -14,6 +15,13 @@ const chat = (key: string) =>
     headers: { authorization: `Bearer ${key}` },
     body: JSON.stringify({ model: "sandbox/chat", messages: [{ role: "user", content: "hi" }], max_tokens: 16 }),
   });
+
+/** Polls `probe` until it returns `want` (the key cache hears of changes through NOTIFY, within a second). */
+async function eventually<T>(probe: () => Promise<T>, want: T, ms = 2_000): Promise<T> {
+  let got = await probe();
+  for (const until = Date.now() + ms; got !== want && Date.now() < until; got = await probe()) await new Promise((r) => setTimeout(r, 50));
+  return got;
+}
 
 const settings = {
   name: "renamed",
@@ -87,6 +95,57 @@ describe("rotateKey", () => {
       if (status !== 401) await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toBe(401);
+  });
+
+  it("bills the old secret to the new key during the grace period: one spend limit, one usage list, not a copy each", async () => {
+    const { user, key, keyId } = await createFunded(10_000_000n, { spendLimitMicros: 3_000_000n });
+    const ctx = { userId: user.id };
+    const rotated = await rotateKey({ ctx, input: { id: keyId, grace: "1h" } });
+    const newId = rotated.record.id;
+    const spentBefore = (await db.apiKey.findUniqueOrThrow({ where: { id: keyId } })).spentMicros;
+
+    const res = await chat(key);
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get("x-request-id")!;
+    const cost = BigInt(res.headers.get("x-request-cost-micros")!);
+    expect((await db.usageRecord.findUniqueOrThrow({ where: { requestId } })).apiKeyId).toBe(newId);
+    expect((await db.apiKey.findUniqueOrThrow({ where: { id: newId } })).spentMicros).toBe(spentBefore + cost);
+    const old = await db.apiKey.findUniqueOrThrow({ where: { id: keyId } });
+    expect(old.spentMicros).toBe(spentBefore);
+    // The old key's own "last used" still shows its secret is in use (recorded off the request's path).
+    expect(await eventually(async () => (await db.apiKey.findUniqueOrThrow({ where: { id: keyId } })).lastUsedAt !== null, true)).toBe(true);
+    const balance = await gatewayFetch(`${BASE_URL}/balance`, { headers: { authorization: `Bearer ${key}` } });
+    expect(((await balance.json()) as { key: { id: string } }).key.id).toBe(newId);
+
+    // Lower the new key's limit to what it has spent: both secrets are refused by that one limit.
+    const spent = (await db.apiKey.findUniqueOrThrow({ where: { id: newId } })).spentMicros;
+    await updateKey({ ctx, input: { id: newId, ...settings, allowedModels: [], spendLimitPeriod: "NONE", spendLimitMicros: spent + 1n } });
+    for (const secret of [key, rotated.key]) {
+      const refused = await chat(secret);
+      expect(refused.status).toBe(402);
+      expect(((await refused.json()) as { error: { limit_source: string } }).error.limit_source).toBe("key_limit");
+    }
+
+    // The rotated key is no longer edited or rotated itself; revoking the new key ends the old secret too.
+    await expect(updateKey({ ctx, input: { id: keyId, ...settings } })).rejects.toMatchObject({ code: "conflict" });
+    await expect(rotateKey({ ctx, input: { id: keyId, grace: "1h" } })).rejects.toMatchObject({ code: "conflict" });
+    await revokeKey({ ctx, input: { id: newId } });
+    expect(await eventually(async () => (await chat(key)).status, 401)).toBe(401);
+  });
+
+  it("keeps every earlier secret in its grace period pointing at the latest key", async () => {
+    const { user, key, keyId } = await createFunded(10_000_000n);
+    const ctx = { userId: user.id };
+    const second = await rotateKey({ ctx, input: { id: keyId, grace: "1h" } });
+    expect((await chat(key)).status).toBe(200); // cached here as standing in for the second key
+    const third = await rotateKey({ ctx, input: { id: second.record.id, grace: "1h" } });
+    expect((await db.apiKey.findUniqueOrThrow({ where: { id: keyId } })).successorId).toBe(third.record.id);
+    // The change reaches the cache through NOTIFY: the first secret's calls now count on the third key.
+    const billedTo = await eventually(async () => {
+      const r = await chat(key);
+      return (await db.usageRecord.findUniqueOrThrow({ where: { requestId: r.headers.get("x-request-id")! } })).apiKeyId;
+    }, third.record.id);
+    expect(billedTo).toBe(third.record.id);
   });
 
   it("gives not found for another user's key, and refuses a revoked one", async () => {

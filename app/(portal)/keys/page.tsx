@@ -25,7 +25,39 @@ const PERIOD_LABEL = { NONE: "in total", DAILY: "today", WEEKLY: "this week", MO
 function keyStatus(key: KeySummary, now: Date) {
   if (key.revokedAt) return { label: "Revoked", tone: "red" } as const;
   if (key.expiresAt && key.expiresAt <= now) return { label: "Expired", tone: "neutral" } as const;
+  if (key.successor) return { label: "Rotated", tone: "yellow" } as const;
   return { label: "Active", tone: "green" } as const;
+}
+
+/** What a key has spent this period, against its limit. */
+function KeySpend({ keyData: key, spent, resets }: { keyData: KeySummary; spent: bigint; resets: Date | null }) {
+  return (
+    <TD className="tabular-nums" data-testid="key-spend">
+      {displayUsd(spent)}
+      <span className="text-zinc-600 dark:text-zinc-400">
+        {" / "}
+        {key.spendLimitMicros !== null ? displayUsd(key.spendLimitMicros) : "no limit"}
+      </span>
+      <span className="block text-xs text-zinc-600 dark:text-zinc-400">
+        {PERIOD_LABEL[key.spendLimitPeriod]}
+        {resets ? (
+          <>
+            {", resets "}
+            <DateTime value={resets} withTime={key.spendLimitPeriod === "DAILY"} />
+          </>
+        ) : null}
+      </span>
+      {key.spendLimitMicros !== null ? (
+        <meter
+          className="mt-1 block h-1.5 w-28"
+          min={0}
+          max={1}
+          value={spent >= key.spendLimitMicros ? 1 : Number((spent * 1000n) / key.spendLimitMicros) / 1000}
+          aria-label={`${key.name}: ${displayUsd(spent)} of ${displayUsd(key.spendLimitMicros)} spent`}
+        />
+      ) : null}
+    </TD>
+  );
 }
 
 /** "25.500000" → "25.5": what the edit form shows for a limit. */
@@ -101,34 +133,16 @@ export default async function KeysPage() {
                           <span className="mt-1 block font-mono text-xs">{key.prefix}…</span>
                         </TD>
                         <TD>{key.lastUsedAt ? <DateTime value={key.lastUsedAt} /> : "Never"}</TD>
-                        <TD className="tabular-nums" data-testid="key-spend">
-                          {displayUsd(spent)}
-                          <span className="text-zinc-600 dark:text-zinc-400">
-                            {" / "}
-                            {key.spendLimitMicros !== null ? displayUsd(key.spendLimitMicros) : "no limit"}
-                          </span>
-                          <span className="block text-xs text-zinc-600 dark:text-zinc-400">
-                            {PERIOD_LABEL[key.spendLimitPeriod]}
-                            {resets ? (
-                              <>
-                                {", resets "}
-                                <DateTime value={resets} withTime={key.spendLimitPeriod === "DAILY"} />
-                              </>
-                            ) : null}
-                          </span>
-                          {key.spendLimitMicros !== null ? (
-                            <meter
-                              className="mt-1 block h-1.5 w-28"
-                              min={0}
-                              max={1}
-                              value={spent >= key.spendLimitMicros ? 1 : Number((spent * 1000n) / key.spendLimitMicros) / 1000}
-                              aria-label={`${key.name}: ${displayUsd(spent)} of ${displayUsd(key.spendLimitMicros)} spent`}
-                            />
-                          ) : null}
-                        </TD>
+                        {status.label === "Rotated" ? (
+                          <TD className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="key-spend">
+                            Counted on <span className="font-mono text-xs">{key.successor!.prefix}…</span>
+                          </TD>
+                        ) : (
+                          <KeySpend keyData={key} spent={spent} resets={resets} />
+                        )}
                         <TD>
                           <Badge tone={status.tone}>{status.label}</Badge>
-                          {key.expiresAt && usable ? (
+                          {key.expiresAt && (usable || status.label === "Rotated") ? (
                             <span className="block text-xs text-zinc-600 dark:text-zinc-400">
                               until <DateTime value={key.expiresAt} />
                             </span>
@@ -137,19 +151,21 @@ export default async function KeysPage() {
                         <TD className="text-right">
                           {key.revokedAt ? null : (
                             <div className="flex justify-end gap-2">
-                              <EditKeyButton
-                                models={modelChoices}
-                                today={today}
-                                keyData={{
-                                  id: key.id,
-                                  name: key.name,
-                                  spendLimit: usdInput(key.spendLimitMicros),
-                                  spendLimitPeriod: key.spendLimitPeriod,
-                                  rateLimit: key.rateLimitPerMinute === null ? "" : String(key.rateLimitPerMinute),
-                                  allowedModels: key.allowedModels,
-                                  expiresOn: key.expiresAt ? key.expiresAt.toISOString().slice(0, 10) : "",
-                                }}
-                              />
+                              {status.label === "Rotated" ? null : (
+                                <EditKeyButton
+                                  models={modelChoices}
+                                  today={today}
+                                  keyData={{
+                                    id: key.id,
+                                    name: key.name,
+                                    spendLimit: usdInput(key.spendLimitMicros),
+                                    spendLimitPeriod: key.spendLimitPeriod,
+                                    rateLimit: key.rateLimitPerMinute === null ? "" : String(key.rateLimitPerMinute),
+                                    allowedModels: key.allowedModels,
+                                    expiresOn: key.expiresAt ? key.expiresAt.toISOString().slice(0, 10) : "",
+                                  }}
+                                />
+                              )}
                               {usable ? <RotateKeyButton id={key.id} name={key.name} prefix={key.prefix} /> : null}
                               <RevokeKeyButton id={key.id} name={key.name} prefix={key.prefix} />
                             </div>
