@@ -275,7 +275,7 @@ const commands = {
 
   "payments:reconcile": defineCommand({
     usage: "payments:reconcile [--days N]",
-    summary: "credit paid Stripe top-ups a missed webhook never credited (each once; default: the last 3 days)",
+    summary: "apply paid Stripe top-ups, plan checkouts and renewals a missed webhook never applied (each once; default: the last 3 days)",
     options: { days: { type: "string" } },
     schema: z.object({
       days: z
@@ -290,7 +290,16 @@ const commands = {
       if (!stripeEnabled) throw new Failure("Stripe is not configured: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET");
       const { reconcilePayments } = await import("../lib/payments/reconcile");
       const result = await reconcilePayments({ days });
-      return { output: { sessions_seen: result.sessionsSeen, intents_seen: result.intentsSeen, credited: result.credited } };
+      return {
+        output: {
+          sessions_seen: result.sessionsSeen,
+          intents_seen: result.intentsSeen,
+          invoices_seen: result.invoicesSeen,
+          credited: result.credited,
+          subscriptions: result.subscriptions,
+          failed: result.failed,
+        },
+      };
     },
   }),
 };

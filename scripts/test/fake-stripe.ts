@@ -459,6 +459,11 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
         return send(200, sub);
       }
     }
+    if (req.method === "GET" && path === "/v1/invoices") {
+      const all = list(invoices, query, path);
+      if (typeof query.status === "string") all.data = all.data.filter((x) => x.status === query.status);
+      return send(200, all);
+    }
     if (req.method === "GET" && (m = /^\/v1\/invoices\/([\w]+)$/.exec(path))) {
       const invoice = invoices.get(m[1]!);
       return invoice ? send(200, invoice) : send(404, notFound("invoice").body);

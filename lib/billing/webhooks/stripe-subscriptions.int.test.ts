@@ -15,6 +15,7 @@ import { POST as webhook } from "@/app/api/webhooks/stripe/route";
 import { checkLedger } from "@/lib/billing/check-ledger";
 import { reserve, settle } from "@/lib/billing/holds";
 import { db } from "@/lib/db";
+import { reconcilePayments } from "@/lib/payments/reconcile";
 import { getStripe } from "@/lib/payments/stripe";
 import { cancelSubscription, changePlan, customerPortalUrl, startPlanCheckout } from "@/lib/payments/subscriptions";
 import { DECLINING_PAYMENT_METHOD, startFakeStripe, type FakeEvent, type FakeStripe } from "@/scripts/test/fake-stripe";
@@ -192,6 +193,30 @@ describe("periods", () => {
     await spend(c, 1_000_000n);
     await deliverAll([paid, again, ...renewal.events]);
     expect(await shared(c.stripeSubscriptionId)).toMatchObject({ usedValue: 1_000_000n });
+    await ledgerIsClean();
+  });
+
+  it("reconciliation starts a subscription and opens a renewal whose webhooks were all lost, once each", async () => {
+    const c = await subscribe("starter", { daysAgo: 20 }); // paid at Stripe; no event ever arrives
+    const first = await reconcilePayments({ days: 30 });
+    expect(first.failed).toEqual([]);
+    expect(first.subscriptions).toContainEqual({ id: c.sessionId, kind: "started" });
+    expect(await ours(c.stripeSubscriptionId)).toMatchObject({ status: "ACTIVE", plan: { slug: "starter" } });
+    await spend(c, 3_000_000n);
+
+    const renewal = stripe.renewSubscription(c.stripeSubscriptionId, { start: nowSeconds() }); // its invoice.paid is lost too
+    const second = await reconcilePayments({ days: 30 });
+    expect(second.subscriptions).toContainEqual({ id: renewal.invoice!.id, kind: "period_opened" });
+    expect(second.subscriptions.find((s) => s.id === c.sessionId)).toBeUndefined();
+    expect(await shared(c.stripeSubscriptionId)).toMatchObject({ usedValue: 0n, limitValue: STARTER_ALLOWANCE });
+
+    // Run again, and let the lost events arrive after all: nothing opens twice.
+    await spend(c, 1_000_000n);
+    const third = await reconcilePayments({ days: 30 });
+    expect(third.subscriptions.filter((s) => s.id === renewal.invoice!.id || s.id === c.sessionId)).toEqual([]);
+    await deliverAll([...Object.values(c.events), ...renewal.events]);
+    expect(await shared(c.stripeSubscriptionId)).toMatchObject({ usedValue: 1_000_000n });
+    expect((await ours(c.stripeSubscriptionId)).invoices.map((i) => i.externalId)).toEqual([c.firstInvoice.id, renewal.invoice!.id]);
     await ledgerIsClean();
   });
 
