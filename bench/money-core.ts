@@ -6,7 +6,10 @@
 //   node --import tsx bench/money-core.ts                 # 16 customers, concurrency 1, 16, 64
 //   MONEY_KEYS=1 MONEY_CONCURRENCY=8 node --import tsx bench/money-core.ts
 //   BILLING_BATCH_MAX=1 node --import tsx bench/money-core.ts   # one statement per hold and settlement
+//   MONEY_PROCESSES=2 node --import tsx bench/money-core.ts     # the same load from two processes (two instances)
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { freshDatabase, TICK_US, treeCpuUs, treePids } from "./proc";
@@ -18,8 +21,11 @@ const CONCURRENCIES = (process.env.MONEY_CONCURRENCY ?? "1,16,64").split(",").ma
 const DATA_DIR = ".data/bench-money";
 /** MONEY_THINK_MS=50: each pair waits this long between its hold and its settlement, like a model call. */
 const THINK_MS = num("MONEY_THINK_MS", 0);
+/** MONEY_PROCESSES=2: the concurrency split over that many processes on the one database (see inProcesses). */
+const PROCESSES = Math.max(1, num("MONEY_PROCESSES", 1));
 const stepMs = { reserve: [] as number[], settle: [] as number[] };
 const log = (line: string) => console.log(`[money-core] ${line}`);
+const execFileAsync = promisify(execFile);
 
 /** PostgreSQL's CPU by process role (user / system µs): backends, WAL writer, … and "exited" (autovacuum workers, reaped). */
 function cpuByRole(postmaster: number): Map<string, { user: number; sys: number }> {
@@ -39,6 +45,101 @@ function cpuByRole(postmaster: number): Map<string, { user: number; sys: number 
     } catch {}
   }
   return roles;
+}
+
+type Customer = { accountId: string; apiKeyId: string };
+const p = (values: number[], q: number) => values.sort((a, b) => a - b)[Math.floor(values.length * q)]?.toFixed(2) ?? "–";
+
+/** One reserve + settle, exactly as the gateway runs them (DATABASE_URL must be set first). */
+async function pairs(customers: Customer[], model: string) {
+  const { reserve, settle, holdBatchCounts } = await import("../lib/billing/holds");
+  async function pair(i: number) {
+    const c = customers[i % customers.length]!;
+    const requestId = `req_${randomUUID()}`;
+    const t0 = performance.now();
+    const held = await reserve({ ...c, requestId, maxMicros: 5000n, minMicros: 5000n, model: { id: model, type: "CHAT" } });
+    if (!held.ok) throw new Error(`reserve refused: ${held.limitSource}`);
+    const tHeld = performance.now();
+    stepMs.reserve.push(tHeld - t0);
+    if (THINK_MS) await new Promise((resolve) => setTimeout(resolve, THINK_MS));
+    const t1 = performance.now();
+    await settle({
+      holdId: held.holdId,
+      requestId,
+      costMicros: 1234n,
+      description: `${model} · 10 in / 20 out`,
+      usage: { modelId: model, endpoint: "/v1/chat/completions", status: "SUCCEEDED", inputTokens: 10, outputTokens: 20, inputPerMtokMicros: 1000000n, outputPerMtokMicros: 2000000n, stream: false, latencyMs: 50 },
+    });
+    stepMs.settle.push(performance.now() - t1);
+  }
+  return { pair, holdBatchCounts };
+}
+
+/** `concurrency` workers running pairs back to back until `deadline` (performance.now()). */
+async function loop(pair: (i: number) => Promise<void>, concurrency: number, offset: number, deadline: number) {
+  let done = 0;
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let n = offset + worker; performance.now() < deadline; n += concurrency) {
+        const t = performance.now();
+        await pair(n);
+        latencies.push(performance.now() - t);
+        done++;
+      }
+    }),
+  );
+  return { done, latencies };
+}
+
+/**
+ * MONEY_PROCESSES=2: the same pairs from several processes at once on the one database, as several
+ * gateway instances (or cluster workers) run them: each process batches on its own, and their
+ * statements meet on the same key and account rows. Children start together at a set wall-clock time.
+ */
+async function inProcesses(url: string, postmaster: number, customers: Customer[], model: string) {
+  for (const concurrency of CONCURRENCIES) {
+    const each = Math.max(1, Math.round(concurrency / PROCESSES));
+    const startAt = Date.now() + 4_000;
+    const children = Array.from({ length: PROCESSES }, (_, i) =>
+      execFileAsync(process.execPath, ["--import", "tsx", "bench/money-core.ts"], {
+        env: { ...process.env, DATABASE_URL: url, MONEY_CHILD: JSON.stringify({ customers, model, concurrency: each, offset: i * 1_000_000, startAt }) },
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+    const pg0 = treeCpuUs([postmaster]);
+    const results = (await Promise.all(children)).map((c) => JSON.parse(c.stdout.trim().split("\n").at(-1)!) as ChildResult);
+    const pgUs = (treeCpuUs([postmaster]) - pg0) / results.reduce((s, r) => s + r.done, 0);
+    const done = results.reduce((s, r) => s + r.done, 0);
+    const all = (k: "latencies" | "reserve" | "settle") => results.flatMap((r) => r[k]);
+    log(
+      `${PROCESSES} processes × concurrency ${each}: ${(done / SECONDS).toFixed(0).padStart(5)} pairs/s, PostgreSQL ${pgUs.toFixed(0).padStart(5)} µs/pair (incl. the children's warm-up), ` +
+        `p50 ${p(all("latencies"), 0.5)} ms, p99 ${p(all("latencies"), 0.99)} ms`,
+    );
+    log(`  reserve p50 ${p(all("reserve"), 0.5)} p99 ${p(all("reserve"), 0.99)} ms, settle p50 ${p(all("settle"), 0.5)} p99 ${p(all("settle"), 0.99)} ms`);
+    log(`  batches per process: ${results.map((r) => `${r.perReserve} holds / ${r.perSettle} settlements`).join("; ")}`);
+  }
+}
+
+interface ChildResult { done: number; latencies: number[]; reserve: number[]; settle: number[]; perReserve: string; perSettle: string }
+
+async function child(spec: { customers: Customer[]; model: string; concurrency: number; offset: number; startAt: number }) {
+  const { pair, holdBatchCounts } = await pairs(spec.customers, spec.model);
+  const { disconnectDb } = await import("../lib/db");
+  await Promise.all(Array.from({ length: 16 }, (_, i) => pair(spec.offset + i)));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, spec.startAt - Date.now())));
+  stepMs.reserve.length = stepMs.settle.length = 0;
+  const b0 = holdBatchCounts();
+  const { done, latencies } = await loop(pair, spec.concurrency, spec.offset + 1000, performance.now() + SECONDS * 1000);
+  const b = holdBatchCounts();
+  const per = (kind: "reserve" | "settle") => {
+    const statements = b[kind].statements - b0[kind].statements;
+    return statements ? ((b[kind].decided - b0[kind].decided) / statements).toFixed(1) : "–";
+  };
+  const result: ChildResult = { done, latencies, reserve: stepMs.reserve, settle: stepMs.settle, perReserve: per("reserve"), perSettle: per("settle") };
+  console.log(JSON.stringify(result));
+  await disconnectDb();
 }
 
 async function main() {
@@ -74,64 +175,33 @@ async function main() {
   }
   await sql.end();
 
-  process.env.DATABASE_URL = database.url;
-  const { reserve, settle, holdBatchCounts } = await import("../lib/billing/holds");
-  const { disconnectDb } = await import("../lib/db");
-
-  async function pair(i: number) {
-    const c = customers[i % customers.length]!;
-    const requestId = `req_${randomUUID()}`;
-    const t0 = performance.now();
-    const held = await reserve({ ...c, requestId, maxMicros: 5000n, minMicros: 5000n, model: { id: model, type: "CHAT" } });
-    if (!held.ok) throw new Error(`reserve refused: ${held.limitSource}`);
-    const tHeld = performance.now();
-    stepMs.reserve.push(tHeld - t0);
-    if (THINK_MS) await new Promise((resolve) => setTimeout(resolve, THINK_MS));
-    const t1 = performance.now();
-    await settle({
-      holdId: held.holdId,
-      requestId,
-      costMicros: 1234n,
-      description: `${model} · 10 in / 20 out`,
-      usage: { modelId: model, endpoint: "/v1/chat/completions", status: "SUCCEEDED", inputTokens: 10, outputTokens: 20, inputPerMtokMicros: 1000000n, outputPerMtokMicros: 2000000n, stream: false, latencyMs: 50 },
-    });
-    stepMs.settle.push(performance.now() - t1);
+  if (PROCESSES > 1) {
+    await inProcesses(database.url, postmaster, customers, model);
+    await database.release();
+    return;
   }
-
+  process.env.DATABASE_URL = database.url;
+  const { pair, holdBatchCounts } = await pairs(customers, model);
+  const { disconnectDb } = await import("../lib/db");
   // Warm-up: every pooled connection prepares its statements.
   await Promise.all(Array.from({ length: 64 }, (_, i) => pair(i)));
   for (const concurrency of CONCURRENCIES) {
-    let done = 0;
-    const latencies: number[] = [];
     const pg0 = treeCpuUs([postmaster]);
     const roles0 = cpuByRole(postmaster);
     const self0 = process.cpuUsage();
     const batches0 = holdBatchCounts();
     stepMs.reserve.length = stepMs.settle.length = 0;
     const start = performance.now();
-    const deadline = start + SECONDS * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async (_, worker) => {
-        for (let n = worker; performance.now() < deadline; n += concurrency) {
-          const t = performance.now();
-          await pair(n);
-          latencies.push(performance.now() - t);
-          done++;
-        }
-      }),
-    );
+    const { done, latencies } = await loop(pair, concurrency, 0, start + SECONDS * 1000);
     const wall = (performance.now() - start) / 1000;
     const pgUs = (treeCpuUs([postmaster]) - pg0) / done;
     const self = process.cpuUsage(self0);
-    latencies.sort((a, b) => a - b);
-    const p = (values: number[], q: number) => values.sort((a, b) => a - b)[Math.floor(values.length * q)]?.toFixed(2) ?? "–";
-    const steps = `reserve p50 ${p(stepMs.reserve, 0.5)} p99 ${p(stepMs.reserve, 0.99)} ms, settle p50 ${p(stepMs.settle, 0.5)} p99 ${p(stepMs.settle, 0.99)} ms`;
     const line =
       `concurrency ${String(concurrency).padStart(3)}: ${(done / wall).toFixed(0).padStart(5)} pairs/s, ` +
       `PostgreSQL ${pgUs.toFixed(0).padStart(5)} µs/pair, Node ${((self.user + self.system) / done).toFixed(0).padStart(4)} µs/pair, ` +
-      `p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(2)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2)} ms`;
+      `p50 ${p(latencies, 0.5)} ms, p99 ${p(latencies, 0.99)} ms`;
     log(line);
-    log(`  ${steps}`);
+    log(`  reserve p50 ${p(stepMs.reserve, 0.5)} p99 ${p(stepMs.reserve, 0.99)} ms, settle p50 ${p(stepMs.settle, 0.5)} p99 ${p(stepMs.settle, 0.99)} ms`);
     const batches = holdBatchCounts();
     const perStatement = (kind: "reserve" | "settle") => {
       const statements = batches[kind].statements - batches0[kind].statements;
@@ -196,7 +266,7 @@ async function explainStatements(url: string, runPair: () => Promise<void>) {
   await client.end();
 }
 
-main().catch((error) => {
+(process.env.MONEY_CHILD ? child(JSON.parse(process.env.MONEY_CHILD)) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });
