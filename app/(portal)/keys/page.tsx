@@ -135,7 +135,8 @@ export default async function KeysPage() {
                         <TD>{key.lastUsedAt ? <DateTime value={key.lastUsedAt} /> : "Never"}</TD>
                         {status.label === "Rotated" ? (
                           <TD className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="key-spend">
-                            Counted on <span className="font-mono text-xs">{key.successor!.prefix}…</span>
+                            Counted on the new key
+                            <span className="block font-mono text-xs">{key.successor!.prefix}…</span>
                           </TD>
                         ) : (
                           <KeySpend keyData={key} spent={spent} resets={resets} />
