@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
 import { checkLedger } from "./check-ledger";
+import { reserveBatch, settleBatch } from "./hold-batches";
 import { holdBatchCounts, reserve, settle, type ReserveInput } from "./holds";
 import { startSubscription } from "./subscriptions/start-subscription";
 
@@ -151,5 +152,26 @@ describe("batched holds and settlements", () => {
     expect([results[1]!.status, results[2]!.status].sort()).toEqual(["fulfilled", "rejected"]);
     expect(await accountState(c.account.id)).toEqual({ balance: 10_000n, reserved: 300n, available: 9_700n });
     expect((await checkLedger()).violations).toEqual([]);
+  });
+  it("decides batches for the same accounts sent at once (as two gateway processes would) one after the other, never overdrawing", async () => {
+    const customers = await Promise.all([createFunded(5_000n), createFunded(5_000n)]);
+    // Two batches of 16 holds of 500 each, over both accounts: 10 per account fit, in whatever order the batches get the rows.
+    const batches = [0, 1].map(() => Array.from({ length: 16 }, (_, i) => ask(customers[i % 2]!, 500n)));
+    const results = await Promise.all(batches.map((batch) => reserveBatch(batch)));
+    const held = results.flat().filter((r) => r !== undefined);
+    expect(held.length).toBe(20);
+    expect(held.every((r) => r.ok)).toBe(true);
+    for (const c of customers) expect(await accountState(c.account.id)).toEqual({ balance: 5_000n, reserved: 5_000n, available: 0n });
+
+    const inputs = results.flatMap((batch, b) => batch.flatMap((r, i) => (r?.ok ? [{ holdId: r.holdId, requestId: batches[b]![i]!.requestId, costMicros: 300n, usage, description: "two at once" }] : [])));
+    const halves = [inputs.filter((_, i) => i % 2 === 0), inputs.filter((_, i) => i % 2 === 1)];
+    const settled = (await Promise.all(halves.map((half) => settleBatch(half, async () => {})))).flat();
+    expect(settled.every((r) => r?.settled)).toBe(true);
+    for (const c of customers) {
+      expect(await accountState(c.account.id)).toEqual({ balance: 2_000n, reserved: 0n, available: 2_000n });
+      const running = await runningBalances(c.account.id);
+      expect(running.every((e) => e.says === e.is)).toBe(true);
+    }
+    expect((await checkLedger()).ok).toBe(true);
   });
 });
