@@ -31,14 +31,22 @@ const TTL_LISTENING_MS = 60_000;
 const TTL_FALLBACK_MS = 1_000;
 const MAX_ENTRIES = 50_000;
 
-const globalCache = globalThis as unknown as { __mwKeyCache?: Map<string, CacheEntry> };
+const globalCache = globalThis as unknown as { __mwKeyCache?: Map<string, CacheEntry>; __mwKeyStandIns?: Map<string, Set<string>> };
 const cache = (globalCache.__mwKeyCache ??= new Map());
+/** A successor's hash → the hashes of the rotated keys cached as standing in for it. */
+const standIns = (globalCache.__mwKeyStandIns ??= new Map());
 let subscribed = false;
 
 /** Drops a key from this process's cache, and every rotated key that stands in for it. */
 export function forgetKey(hash: string): void {
   cache.delete(hash);
-  for (const [other, entry] of cache) if (entry.key?.successorHash === hash) cache.delete(other);
+  for (const other of standIns.get(hash) ?? []) cache.delete(other);
+  standIns.delete(hash);
+}
+
+function forgetAll(): void {
+  cache.clear();
+  standIns.clear();
 }
 
 const keyFields = { id: true, hash: true, name: true, spendLimitMicros: true, allowedModels: true, expiresAt: true, revokedAt: true, disabledAt: true } as const;
@@ -87,7 +95,7 @@ function touchRotated(id: string, now: number): void {
 export async function verifyKey(headers: Headers, now = Date.now()): Promise<AuthenticatedKey> {
   if (!subscribed) {
     subscribed = true;
-    subscribe("api_key_changed", (payload) => (payload === "*" ? cache.clear() : forgetKey(payload)));
+    subscribe("api_key_changed", (payload) => (payload === "*" ? forgetAll() : forgetKey(payload)));
   }
   const authorization = headers.get("authorization");
   const raw = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? headers.get("x-api-key")?.trim();
@@ -101,8 +109,10 @@ export async function verifyKey(headers: Headers, now = Date.now()): Promise<Aut
   const ttl = listening() ? TTL_LISTENING_MS : TTL_FALLBACK_MS;
   if (!entry || now - entry.loadedAt > ttl) {
     entry = { key: await load(hash), loadedAt: now };
-    if (cache.size >= MAX_ENTRIES) cache.clear();
+    if (cache.size >= MAX_ENTRIES) forgetAll();
     cache.set(hash, entry);
+    const successor = entry.key?.successorHash;
+    if (successor) standIns.set(successor, (standIns.get(successor) ?? new Set()).add(hash));
   }
   const key = entry.key;
   if (!key) throw new AppError("invalid_api_key", "Incorrect API key provided.");
