@@ -13,6 +13,7 @@ import { releaseHold } from "@/lib/admin/release-hold";
 import { runLedgerCheck } from "@/lib/admin/run-ledger-check";
 import { saveModel } from "@/lib/admin/save-model";
 import { saveProvider } from "@/lib/admin/save-provider";
+import { findModel } from "@/lib/gateway/models";
 import { searchCustomers } from "@/lib/admin/search-customers";
 import { setKeyDisabled } from "@/lib/admin/set-key-disabled";
 import { setUserDisabled } from "@/lib/admin/set-user-disabled";
@@ -203,6 +204,22 @@ describe("prices", () => {
     expect(model.prices.map((p) => p.inputPerMtokMicros)).toEqual([5_000_000n, 500_000n]);
     expect(model.prices[0]!.changedBy).toBe(admin.email);
     expect(await db.auditEvent.count({ where: { action: "model.price_changed", targetId: "sandbox/chat-priced" } })).toBe(1);
+  });
+});
+
+describe("fallback providers", () => {
+  it("saves a model's fallback, refusing half a fallback and one whose provider cannot serve the type", async () => {
+    const admin = await makeUser("ADMIN");
+    const base = { type: "CHAT" as const, providerId: "sandbox", upstreamModel: "sandbox-chat", displayName: "With fallback", inputPerMtokMicros: 1n, outputPerMtokMicros: 1n, perImageMicros: null, perTaskMicros: null, contextWindow: null, maxOutputTokens: null, enabled: true };
+    await expect(saveModel({ ctx: admin, create: true, input: { ...base, id: "x/half", fallbackProviderId: "sandbox" } })).rejects.toMatchObject({ param: "fallbackUpstreamModel" });
+    await expect(saveModel({ ctx: admin, create: true, input: { ...base, id: "x/nowhere", fallbackProviderId: "no-such", fallbackUpstreamModel: "m" } })).rejects.toMatchObject({ param: "fallbackProviderId" });
+    await saveProvider({ ctx: admin, create: true, input: { id: "claude-direct", name: "Claude", kind: "ANTHROPIC", baseUrl: "http://127.0.0.1:9", apiKeyEnv: null, enabled: true } });
+    await expect(
+      saveModel({ ctx: admin, create: true, input: { ...base, id: "x/embed", type: "EMBEDDING", outputPerMtokMicros: null, fallbackProviderId: "claude-direct", fallbackUpstreamModel: "claude" } }),
+    ).rejects.toMatchObject({ param: "fallbackProviderId" });
+    const saved = await saveModel({ ctx: admin, create: true, input: { ...base, id: "x/chat", fallbackProviderId: "claude-direct", fallbackUpstreamModel: "claude-3" } });
+    expect(saved).toMatchObject({ fallbackProviderId: "claude-direct", fallbackUpstreamModel: "claude-3" });
+    expect((await findModel("x/chat"))!.fallback).toMatchObject({ providerId: "claude-direct", providerKind: "ANTHROPIC", upstreamModel: "claude-3" });
   });
 });
 

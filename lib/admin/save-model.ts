@@ -21,6 +21,14 @@ export async function saveModel({ ctx, input, create }: { ctx: Pick<UserCtx, "us
     const saved = await db.$transaction(async (tx) => {
       const provider = await tx.provider.findUnique({ where: { id: data.providerId }, select: { id: true } });
       if (!provider) throw new AppError("invalid_request", "Choose an existing provider", { param: "providerId" });
+      if (data.fallbackProviderId) {
+        const fallback = await tx.provider.findUnique({ where: { id: data.fallbackProviderId }, select: { kind: true } });
+        if (!fallback) throw new AppError("invalid_request", "Choose an existing fallback provider", { param: "fallbackProviderId" });
+        // The Anthropic adapter serves chat only (Messages).
+        if (fallback.kind === "ANTHROPIC" && data.type !== "CHAT") {
+          throw new AppError("invalid_request", `An Anthropic provider cannot serve a ${data.type.toLowerCase()} model`, { param: "fallbackProviderId" });
+        }
+      }
       const before = await tx.model.findUnique({ where: { id: data.id } });
       if (create && before) throw new AppError("conflict", `A model with the id ${data.id} already exists`, { param: "id" });
       if (!create && !before) throw new AppError("not_found", `No model ${data.id}`);

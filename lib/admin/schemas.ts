@@ -45,6 +45,9 @@ export const ModelInput = z
     contextWindow: optionalInt(10_000_000),
     maxOutputTokens: optionalInt(10_000_000),
     enabled: z.boolean(),
+    /** A second provider to call when the first fails before any output, and its name for the model. */
+    fallbackProviderId: z.string().min(1).nullable().default(null),
+    fallbackUpstreamModel: z.string().trim().min(1).max(200).nullable().default(null),
   })
   .superRefine((m, ctx) => {
     const need = (field: "inputPerMtokMicros" | "outputPerMtokMicros" | "perImageMicros" | "perTaskMicros", what: string) => {
@@ -57,6 +60,12 @@ export const ModelInput = z
     if (m.type === "EMBEDDING") need("inputPerMtokMicros", "an input price");
     if (m.type === "IMAGE") need("perImageMicros", "a price per image");
     if (m.type === "VIDEO" || m.type === "MUSIC") need("perTaskMicros", "a price per task");
+    if (m.fallbackProviderId !== null && m.fallbackUpstreamModel === null) {
+      ctx.addIssue({ code: "custom", path: ["fallbackUpstreamModel"], message: "Name the fallback provider's model" });
+    }
+    if (m.fallbackProviderId === null && m.fallbackUpstreamModel !== null) {
+      ctx.addIssue({ code: "custom", path: ["fallbackProviderId"], message: "Choose the fallback provider" });
+    }
   });
 export type ModelInput = z.input<typeof ModelInput>;
 

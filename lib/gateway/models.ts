@@ -22,6 +22,13 @@ export interface GatewayModel {
   contextWindow: number | null;
   maxOutputTokens: number | null;
   createdAt: Date;
+  /** A second provider to call when this one fails before any output (pipeline's withFallback); only an enabled one. */
+  fallback: Pick<GatewayModel, "providerId" | "providerKind" | "baseUrl" | "apiKeyEnv" | "upstreamModel"> | null;
+}
+
+/** The same model (id, type, prices) served by its fallback provider. */
+export function viaFallback(model: GatewayModel): GatewayModel | null {
+  return model.fallback ? { ...model, ...model.fallback, fallback: null } : null;
 }
 
 const TTL_LISTENING_MS = 60_000;
@@ -39,7 +46,10 @@ async function load(): Promise<Map<string, GatewayModel>> {
   if (cached && Date.now() - cached.loadedAt < ttl) return cached.byId;
   const rows = await db.model.findMany({
     where: { enabled: true, provider: { enabled: true } },
-    include: { provider: { select: { kind: true, baseUrl: true, apiKeyEnv: true } } },
+    include: {
+      provider: { select: { kind: true, baseUrl: true, apiKeyEnv: true } },
+      fallbackProvider: { select: { id: true, kind: true, baseUrl: true, apiKeyEnv: true, enabled: true } },
+    },
     orderBy: { id: "asc" },
   });
   const byId = new Map(
@@ -62,6 +72,16 @@ async function load(): Promise<Map<string, GatewayModel>> {
         contextWindow: m.contextWindow,
         maxOutputTokens: m.maxOutputTokens,
         createdAt: m.createdAt,
+        fallback:
+          m.fallbackProvider?.enabled && m.fallbackUpstreamModel
+            ? {
+                providerId: m.fallbackProvider.id,
+                providerKind: m.fallbackProvider.kind,
+                baseUrl: m.fallbackProvider.baseUrl,
+                apiKeyEnv: m.fallbackProvider.apiKeyEnv,
+                upstreamModel: m.fallbackUpstreamModel,
+              }
+            : null,
       } satisfies GatewayModel,
     ]),
   );

@@ -6,7 +6,7 @@ import { release, settle, type LimitSource, type PaidBy, type SettleInput, type 
 import { retryWhileDatabaseUnavailable } from "@/lib/db";
 import { env } from "@/lib/env.js";
 import { microsToNumber, microsToUsdNumber } from "@/lib/money";
-import { findModel, type GatewayModel } from "./models";
+import { findModel, viaFallback, type GatewayModel } from "./models";
 import { ProviderError } from "./providers/types";
 import type { GatewayCtx } from "./route";
 
@@ -20,6 +20,30 @@ export async function usableModel(ctx: GatewayCtx, id: string, type: GatewayMode
     throw new AppError("invalid_request", `'${id}' is a ${model.type.toLowerCase()} model and cannot serve this endpoint.`, { param: "model" });
   }
   return model;
+}
+
+/**
+ * Calls `model`'s provider; when it fails before any output in a way another provider may not — a 5xx,
+ * a 429, a timeout, a lost connection, or our credentials refused (401/403) — and the model names a
+ * fallback provider, calls that one once, within the same hold. A 4xx is the request's own fault and
+ * is never sent twice; nor is a request whose client has gone. Returns the result and the model as
+ * served (its providerId and upstreamModel are the provider's that answered, for the usage record).
+ */
+export async function withFallback<T>(model: GatewayModel, signal: AbortSignal, call: (served: GatewayModel) => Promise<T>): Promise<{ result: T; served: GatewayModel }> {
+  try {
+    return { result: await call(model), served: model };
+  } catch (error) {
+    const fallback = viaFallback(model);
+    if (!fallback || signal.aborted || !worthAnotherProvider(error)) throw error;
+    console.warn(`[gateway] ${model.id}: provider ${model.providerId} failed (${(error as Error).message}); trying ${fallback.providerId}`);
+    return { result: await call(fallback), served: fallback };
+  }
+}
+
+function worthAnotherProvider(error: unknown): boolean {
+  if (!(error instanceof ProviderError)) return false;
+  const f = error.failure;
+  return f.kind !== "http" || f.status >= 500 || f.status === 429 || f.status === 401 || f.status === 403;
 }
 
 /** The error for a refused reservation. */

@@ -29,6 +29,9 @@ const SeedFile = z.object({
       perTaskMicros: micros,
       contextWindow: z.number().int().positive().optional(),
       maxOutputTokens: z.number().int().positive().optional(),
+      /** Called when the provider fails before any output: another provider and its name for the model. */
+      fallbackProviderId: z.string().optional(),
+      fallbackUpstreamModel: z.string().optional(),
     }),
   ),
   plans: z
@@ -68,14 +71,15 @@ export async function seed(databaseUrl: string): Promise<{ providers: number; mo
       const r = await client.query(
         `WITH m AS (
            INSERT INTO models (id, type, provider_id, upstream_model, display_name, description,
-             input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, context_window, max_output_tokens)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING
+             input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, context_window, max_output_tokens,
+             fallback_provider_id, fallback_upstream_model)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING
            RETURNING id, input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros)
          INSERT INTO model_prices (model_id, input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, changed_by)
          SELECT id, input_per_mtok_micros, output_per_mtok_micros, per_image_micros, per_task_micros, 'seed' FROM m`,
         [m.id, m.type, m.providerId, m.upstreamModel, m.displayName, m.description,
           m.inputPerMtokMicros ?? null, m.outputPerMtokMicros ?? null, m.perImageMicros ?? null, m.perTaskMicros ?? null,
-          m.contextWindow ?? null, m.maxOutputTokens ?? null],
+          m.contextWindow ?? null, m.maxOutputTokens ?? null, m.fallbackProviderId ?? null, m.fallbackUpstreamModel ?? null],
       );
       models += r.rowCount ?? 0;
     }

@@ -6,7 +6,7 @@ import { reserve, type SettleResult, type UsageFields } from "@/lib/billing/hold
 import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJsonBody } from "../http";
 import type { GatewayModel } from "../models";
-import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, holdExpiry, refused, settleDelivered, toAppError, usableModel } from "../pipeline";
+import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, holdExpiry, refused, settleDelivered, toAppError, usableModel, withFallback } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countChatTokens, countTokens } from "../tokens";
@@ -61,13 +61,15 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   const controller = new AbortController();
   // A client that goes away aborts the upstream call too (streams also abort in cancel()).
   ctx.req.signal.addEventListener("abort", () => controller.abort(), { once: true });
-  const call = { model, body: upstreamBody, signal: controller.signal };
-  const provider = providerFor(model);
+  // The call as one provider gets it: the model's own, or its fallback (with that provider's model name).
+  const callFor = (served: GatewayModel) => ({ model: served, body: { ...upstreamBody, model: served.upstreamModel }, signal: controller.signal });
 
   if (!body.stream) {
     let completion;
     try {
-      completion = await provider.complete(call);
+      const answered = await withFallback(model, controller.signal, (served) => providerFor(served).complete(callFor(served)));
+      completion = answered.result;
+      meter.model = answered.served;
     } catch (error) {
       throw await failBeforeOutput(meter, error);
     }
@@ -81,11 +83,17 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     return json(completion, { headers: costHeaders(result, meter.capped) });
   }
 
-  // Streaming: wait for the first chunk so that a failure before any output is a clean 502/504.
-  const iterator = provider.stream(call)[Symbol.asyncIterator]();
+  // Streaming: wait for the first chunk so that a failure before any output is a clean 502/504 (or,
+  // with a fallback provider, a second try).
+  let iterator: AsyncIterator<ChatCompletionChunk>;
   let first: IteratorResult<ChatCompletionChunk>;
   try {
-    first = await iterator.next();
+    const answered = await withFallback(model, controller.signal, async (served) => {
+      const started = providerFor(served).stream(callFor(served))[Symbol.asyncIterator]();
+      return { started, first: await started.next() };
+    });
+    ({ started: iterator, first } = answered.result);
+    meter.model = answered.served;
   } catch (error) {
     throw await failBeforeOutput(meter, error);
   }

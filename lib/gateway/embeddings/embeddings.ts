@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { reserve } from "@/lib/billing/holds";
 import { textCost } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel } from "../pipeline";
+import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel, withFallback } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countTokens } from "../tokens";
@@ -32,8 +32,13 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
   const holdExpiresAt = holdExpiry();
 
   let response;
+  let served = model;
   try {
-    response = await provider.embed({ model, body: { ...body, model: model.upstreamModel }, signal: ctx.req.signal });
+    ({ result: response, served } = await withFallback(model, ctx.req.signal, (m) => {
+      const adapter = providerFor(m);
+      if (!adapter.embed) throw new AppError("upstream_error", `The fallback provider of ${model.id} cannot make embeddings.`);
+      return adapter.embed({ model: m, body: { ...body, model: m.upstreamModel }, signal: ctx.req.signal });
+    }));
   } catch (error) {
     throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "embeddings", stream: false }, error);
   }
@@ -53,6 +58,8 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
       inputPerMtokMicros: price.inputPerMtokMicros,
       stream: false,
       latencyMs: elapsedMs(ctx),
+      providerId: served.providerId,
+      upstreamModel: served.upstreamModel,
     },
     description: `${model.id} · ${inputTokens} tokens embedded`,
   }, holdExpiresAt);

@@ -3,7 +3,7 @@ import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { reserve } from "@/lib/billing/holds";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel } from "../pipeline";
+import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel, withFallback } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { ImageRequest } from "./schema";
@@ -28,8 +28,13 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
   const holdExpiresAt = holdExpiry();
 
   let response;
+  let served = model;
   try {
-    response = await provider.generateImages({ model, body: { ...body, model: model.upstreamModel }, signal: ctx.req.signal });
+    ({ result: response, served } = await withFallback(model, ctx.req.signal, (m) => {
+      const adapter = providerFor(m);
+      if (!adapter.generateImages) throw new AppError("upstream_error", `The fallback provider of ${model.id} cannot generate images.`);
+      return adapter.generateImages({ model: m, body: { ...body, model: m.upstreamModel }, signal: ctx.req.signal });
+    }));
   } catch (error) {
     throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "images.generations", stream: false }, error);
   }
@@ -49,6 +54,8 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
       unitPriceMicros: perImage,
       stream: false,
       latencyMs: elapsedMs(ctx),
+      providerId: served.providerId,
+      upstreamModel: served.upstreamModel,
       note: delivered < body.n ? `${delivered} of ${body.n} images delivered` : null,
     },
     description: `${model.id} · ${delivered} image${delivered === 1 ? "" : "s"}`,

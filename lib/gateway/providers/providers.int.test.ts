@@ -15,10 +15,11 @@ import { invalidateModels } from "../models";
 const PRICE = { inputPerMtokMicros: 1_000_000n, outputPerMtokMicros: 2_000_000n };
 let mock: MockUpstream;
 
-async function addModel(id: string, providerId: string, upstreamModel: string, type: "CHAT" | "EMBEDDING" | "IMAGE" = "CHAT") {
+async function addModel(id: string, providerId: string, upstreamModel: string, type: "CHAT" | "EMBEDDING" | "IMAGE" = "CHAT", fallback?: [string, string]) {
   await db.model.create({
     data: {
       id, type, providerId, upstreamModel, displayName: id,
+      ...(fallback ? { fallbackProviderId: fallback[0], fallbackUpstreamModel: fallback[1] } : {}),
       inputPerMtokMicros: type === "IMAGE" ? null : PRICE.inputPerMtokMicros,
       outputPerMtokMicros: type === "CHAT" ? PRICE.outputPerMtokMicros : null,
       perImageMicros: type === "IMAGE" ? 30_000n : null,
@@ -45,6 +46,13 @@ beforeAll(async () => {
   await addModel("m/image", "mock-openai", "mock", "IMAGE");
   await addModel("a/claude", "mock-anthropic", "claude-mock");
   await addModel("a/500", "mock-anthropic", "claude-mock:fault=500");
+  // A second provider (the same mock under another name) as the fallback of models whose own provider fails.
+  await db.provider.create({ data: { id: "mock-backup", name: "Mock backup", kind: "OPENAI_COMPATIBLE", baseUrl: `${mock.url}/v1` } });
+  await addModel("f/500", "mock-openai", "mock:fault=500", "CHAT", ["mock-backup", "mock:chunks=4"]);
+  await addModel("f/slow", "mock-openai", "mock:fault=slow-first-byte:slow=4000", "CHAT", ["mock-backup", "mock:chunks=4"]);
+  await addModel("f/400", "mock-openai", "mock:fault=400", "CHAT", ["mock-backup", "mock:chunks=4"]);
+  await addModel("f/embed", "mock-openai", "mock:fault=500", "EMBEDDING", ["mock-backup", "mock"]);
+  await addModel("f/anthropic", "mock-anthropic", "claude-mock:fault=500", "CHAT", ["mock-backup", "mock:chunks=4"]);
   invalidateModels();
 });
 afterAll(() => mock.close());
@@ -163,6 +171,57 @@ describe("openai-compatible adapter", () => {
     expect(records.map((r) => r.endpoint)).toEqual(["embeddings", "images.generations"]);
     const spent = records.reduce((sum, r) => sum + r.costMicros, 0n);
     expect((await accountState(account.id)).balance).toBe(10_000_000n - spent);
+  });
+});
+
+describe("fallback provider", () => {
+  /** The upstream models the mock was asked for while `fn` ran, in order. */
+  async function asked<T>(fn: () => Promise<T>): Promise<{ result: T; models: unknown[] }> {
+    const before = mock.requests.length;
+    const result = await fn();
+    return { result, models: mock.requests.slice(before).map((r) => r.body.model) };
+  }
+
+  it("answers from the fallback when the provider fails before any output, charged once, the usage naming who answered", async () => {
+    const { client, account } = await customer();
+    const plain = await asked(() => client.chat.completions.create({ model: "f/500", messages }));
+    expect(plain.models).toEqual(["mock:fault=500", "mock:chunks=4"]);
+    expect(plain.result.model).toBe("f/500");
+    const streamed = await asked(async () => {
+      let text = "";
+      for await (const chunk of await client.chat.completions.create({ model: "f/slow", messages, stream: true })) text += chunk.choices[0]?.delta?.content ?? "";
+      return text;
+    });
+    expect(streamed.models).toEqual(["mock:fault=slow-first-byte:slow=4000", "mock:chunks=4"]);
+    expect(streamed.result.length).toBeGreaterThan(0);
+    const records = await db.usageRecord.findMany({ where: { accountId: account.id }, orderBy: { createdAt: "asc" } });
+    expect(records.map((r) => [r.modelId, r.status, r.providerId, r.upstreamModel])).toEqual([
+      ["f/500", "SUCCEEDED", "mock-backup", "mock:chunks=4"],
+      ["f/slow", "SUCCEEDED", "mock-backup", "mock:chunks=4"],
+    ]);
+    const spent = records.reduce((sum, r) => sum + r.costMicros, 0n);
+    expect(spent).toBeGreaterThan(0n);
+    expect(await accountState(account.id)).toEqual({ balance: 10_000_000n - spent, reserved: 0n, available: 10_000_000n - spent });
+    expect((await checkLedger()).violations).toEqual([]);
+  });
+
+  it("never sends the request's own error (a 4xx) to the fallback", async () => {
+    const { client, account } = await customer();
+    const failed = await asked(() => client.chat.completions.create({ model: "f/400", messages }).catch((e: unknown) => e));
+    expect((failed.result as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect(failed.models).toEqual(["mock:fault=400"]);
+    expect((await accountState(account.id)).balance).toBe(10_000_000n);
+  });
+
+  it("covers embeddings, and a chat model whose own provider is Anthropic", async () => {
+    const { client, account } = await customer();
+    const embedding = await asked(() => client.embeddings.create({ model: "f/embed", input: ["one"] }));
+    expect(embedding.models).toEqual(["mock:fault=500", "mock"]);
+    expect(embedding.result.data).toHaveLength(1);
+    const chat = await client.chat.completions.create({ model: "f/anthropic", messages });
+    expect(chat.choices[0]!.message.content).toBeTruthy();
+    const records = await db.usageRecord.findMany({ where: { accountId: account.id }, orderBy: { createdAt: "asc" } });
+    expect(records.map((r) => [r.status, r.providerId])).toEqual([["SUCCEEDED", "mock-backup"], ["SUCCEEDED", "mock-backup"]]);
   });
 });
 

@@ -82,6 +82,8 @@ export async function saveModelAction(_previous: FormState, form: FormData): Pro
     contextWindow: ints.contextWindow ?? null,
     maxOutputTokens: ints.maxOutputTokens ?? null,
     enabled: form.get("enabled") === "on",
+    fallbackProviderId: orNull(text(form, "fallbackProviderId")),
+    fallbackUpstreamModel: orNull(text(form, "fallbackUpstreamModel")),
   };
   try {
     await saveModel({ ctx: admin, input, create });

@@ -94,6 +94,37 @@ export default async function AdminModelPage({ searchParams }: { searchParams: P
                   <Input id="upstreamModel" name="upstreamModel" required defaultValue={model?.upstreamModel} className="mt-1 font-mono" aria-describedby="upstream-hint" />
                   <FieldHint id="upstream-hint">The provider&apos;s own name for the model, e.g. gpt-4o-mini or sandbox-chat.</FieldHint>
                 </div>
+                <div>
+                  <Label htmlFor="fallbackProviderId">Fallback provider</Label>
+                  <select
+                    id="fallbackProviderId"
+                    name="fallbackProviderId"
+                    defaultValue={model?.fallbackProviderId ?? ""}
+                    className={`${inputClasses} mt-1`}
+                    aria-describedby="fallback-hint"
+                  >
+                    <option value="">None</option>
+                    {providers.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name} ({p.id}){p.enabled ? "" : " — disabled"}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <div>
+                  <Label htmlFor="fallbackUpstreamModel">Fallback upstream model</Label>
+                  <Input
+                    id="fallbackUpstreamModel"
+                    name="fallbackUpstreamModel"
+                    defaultValue={model?.fallbackUpstreamModel ?? ""}
+                    className="mt-1 font-mono"
+                    aria-describedby="fallback-hint"
+                  />
+                </div>
+                <p id="fallback-hint" className="-mt-2 text-xs text-zinc-600 sm:col-span-2 dark:text-zinc-400">
+                  Called once, at the same price, when the provider fails before sending anything (a server error, 429, timeout or refused
+                  credentials) — never for the request&apos;s own errors. The usage log names the provider that answered.
+                </p>
                 <div className="sm:col-span-2">
                   <Label htmlFor="description">Description</Label>
                   <Input id="description" name="description" defaultValue={model?.description} className="mt-1" />
