@@ -22,6 +22,11 @@ export const metadata: Metadata = { title: "Model · Admin" };
 /** Micros → the form's dollar text ("0.5", "1.25"), without "$" or thousands separators. */
 const usd = (micros: bigint | null | undefined) => (micros === null || micros === undefined ? "" : displayUsd(micros).replace(/^\$/, "").replace(/,/g, ""));
 const cell = (micros: bigint | null) => (micros === null ? "—" : displayUsd(micros));
+const providerOption = (p: { id: string; name: string; enabled: boolean }) => (
+  <option key={p.id} value={p.id}>
+    {p.name} ({p.id}){p.enabled ? "" : " — disabled"}
+  </option>
+);
 
 export default async function AdminModelPage({ searchParams }: { searchParams: Promise<{ id?: string; saved?: string }> }) {
   const admin = await requireAdmin();
@@ -35,6 +40,7 @@ export default async function AdminModelPage({ searchParams }: { searchParams: P
         })
       : null,
   ]);
+  const providerOptions = providers.map(providerOption);
   const create = !model;
 
   return (
@@ -82,11 +88,7 @@ export default async function AdminModelPage({ searchParams }: { searchParams: P
                 <div>
                   <Label htmlFor="providerId">Provider</Label>
                   <select id="providerId" name="providerId" defaultValue={model?.providerId ?? providers[0]?.id} className={`${inputClasses} mt-1`}>
-                    {providers.map((p) => (
-                      <option key={p.id} value={p.id}>
-                        {p.name} ({p.id}){p.enabled ? "" : " — disabled"}
-                      </option>
-                    ))}
+                    {providerOptions}
                   </select>
                 </div>
                 <div className="sm:col-span-2">
@@ -104,11 +106,7 @@ export default async function AdminModelPage({ searchParams }: { searchParams: P
                     aria-describedby="fallback-hint"
                   >
                     <option value="">None</option>
-                    {providers.map((p) => (
-                      <option key={p.id} value={p.id}>
-                        {p.name} ({p.id}){p.enabled ? "" : " — disabled"}
-                      </option>
-                    ))}
+                    {providerOptions}
                   </select>
                 </div>
                 <div>
