@@ -72,8 +72,8 @@ test("an admin changes a model's price; the next call is charged it and shows on
   await page.getByLabel("Public id").fill(MODEL);
   await page.getByLabel("Display name").fill("Sandbox Chat (price e2e)");
   await page.getByLabel("Type").selectOption("CHAT");
-  await page.getByLabel("Provider").selectOption("sandbox");
-  await page.getByLabel("Upstream model").fill("sandbox-chat");
+  await page.getByLabel("Provider", { exact: true }).selectOption("sandbox");
+  await page.getByLabel("Upstream model", { exact: true }).fill("sandbox-chat");
   await page.getByLabel("Input, per 1M tokens").fill("0.50");
   await page.getByLabel("Output, per 1M tokens").fill("1.50");
   await page.getByRole("button", { name: "Add model" }).click();
