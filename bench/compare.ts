@@ -25,6 +25,7 @@ import pg from "pg";
 import { request } from "undici";
 import { chatBody, closedLoop, median, openLoop, percentile, streams, succeeded, timedClosedLoop, type Latencies, type OpenLoopResult, type StreamResult, type Target, type Timings } from "./load";
 import { freshDatabase, pin, portFree, startServer, stopServer, treeCpuUs, treePids, waitForPort, type Server } from "./proc";
+import { TIMING_STEPS } from "../lib/gateway/timing";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = num("BENCH_ROUNDS", 3);
@@ -214,7 +215,7 @@ async function drain(target: Target) {
 
 // ---------------------------------------------------------------- report
 
-const STEP_ORDER = ["auth", "parse", "hold", "upstream", "settle", "total"];
+const STEP_ORDER = [...TIMING_STEPS, "total"];
 const stepLine = (s: Steps) => `client p50 ${f(s.client)} ms; ${STEP_ORDER.filter((k) => k in s).map((k) => `${k} ${f(s[k]!, 2)}`).join(", ")} ms`;
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
@@ -510,12 +511,12 @@ function renderReport(x: ReportInput): string {
         `${LATENCY} ms included; for a stream, up to its first chunk); *outside* is what the client saw beyond the gateway's *total*: the wait to be read off the socket, ` +
         "the response's way back, the driver. For (a) the gateway runs 50 connections for a few seconds more on an undici driver that keeps the header (autocannon does not).",
       "",
-      "| scenario | client p50 | direct p50 | gateway total | auth | parse | hold | upstream | settle | outside |",
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      `| scenario | client p50 | direct p50 | gateway total | ${TIMING_STEPS.join(" | ")} | outside |`,
+      `| --- | ---: | ---: | ---: | ${TIMING_STEPS.map(() => "---:").join(" | ")} | ---: |`,
     );
     for (const [name, steps, direct] of stepRows) {
       const m = (k: string) => med(steps, (v) => v[k] ?? NaN);
-      out.push(`| ${name} | ${f(m("client"))} | ${f(direct)} | ${f(m("total"), 2)} | ${f(m("auth"), 2)} | ${f(m("parse"), 2)} | ${f(m("hold"), 2)} | ${f(m("upstream"), 2)} | ${f(m("settle"), 2)} | ${f(m("client") - m("total"), 2)} |`);
+      out.push(`| ${name} | ${f(m("client"))} | ${f(direct)} | ${f(m("total"), 2)} | ${TIMING_STEPS.map((k) => f(m(k), 2)).join(" | ")} | ${f(m("client") - m("total"), 2)} |`);
     }
     out.push("");
   }

@@ -48,7 +48,13 @@ function cpuByRole(postmaster: number): Map<string, { user: number; sys: number 
 }
 
 type Customer = { accountId: string; apiKeyId: string };
+type BatchCounts = Record<"reserve" | "settle", { statements: number; decided: number }>;
 const p = (values: number[], q: number) => values.sort((a, b) => a - b)[Math.floor(values.length * q)]?.toFixed(2) ?? "–";
+/** Requests decided per batch statement between two holdBatchCounts() readings. */
+const perStatement = (before: BatchCounts, after: BatchCounts, kind: "reserve" | "settle") => {
+  const statements = after[kind].statements - before[kind].statements;
+  return statements ? ((after[kind].decided - before[kind].decided) / statements).toFixed(1) : "–";
+};
 
 /** One reserve + settle, exactly as the gateway runs them (DATABASE_URL must be set first). */
 async function pairs(customers: Customer[], model: string) {
@@ -110,8 +116,8 @@ async function inProcesses(url: string, postmaster: number, customers: Customer[
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
     const pg0 = treeCpuUs([postmaster]);
     const results = (await Promise.all(children)).map((c) => JSON.parse(c.stdout.trim().split("\n").at(-1)!) as ChildResult);
-    const pgUs = (treeCpuUs([postmaster]) - pg0) / results.reduce((s, r) => s + r.done, 0);
     const done = results.reduce((s, r) => s + r.done, 0);
+    const pgUs = (treeCpuUs([postmaster]) - pg0) / done;
     const all = (k: "latencies" | "reserve" | "settle") => results.flatMap((r) => r[k]);
     log(
       `${PROCESSES} processes × concurrency ${each}: ${(done / SECONDS).toFixed(0).padStart(5)} pairs/s, PostgreSQL ${pgUs.toFixed(0).padStart(5)} µs/pair (incl. the children's warm-up), ` +
@@ -133,11 +139,7 @@ async function child(spec: { customers: Customer[]; model: string; concurrency: 
   const b0 = holdBatchCounts();
   const { done, latencies } = await loop(pair, spec.concurrency, spec.offset + 1000, performance.now() + SECONDS * 1000);
   const b = holdBatchCounts();
-  const per = (kind: "reserve" | "settle") => {
-    const statements = b[kind].statements - b0[kind].statements;
-    return statements ? ((b[kind].decided - b0[kind].decided) / statements).toFixed(1) : "–";
-  };
-  const result: ChildResult = { done, latencies, reserve: stepMs.reserve, settle: stepMs.settle, perReserve: per("reserve"), perSettle: per("settle") };
+  const result: ChildResult = { done, latencies, reserve: stepMs.reserve, settle: stepMs.settle, perReserve: perStatement(b0, b, "reserve"), perSettle: perStatement(b0, b, "settle") };
   console.log(JSON.stringify(result));
   await disconnectDb();
 }
@@ -203,11 +205,7 @@ async function main() {
     log(line);
     log(`  reserve p50 ${p(stepMs.reserve, 0.5)} p99 ${p(stepMs.reserve, 0.99)} ms, settle p50 ${p(stepMs.settle, 0.5)} p99 ${p(stepMs.settle, 0.99)} ms`);
     const batches = holdBatchCounts();
-    const perStatement = (kind: "reserve" | "settle") => {
-      const statements = batches[kind].statements - batches0[kind].statements;
-      return statements ? ((batches[kind].decided - batches0[kind].decided) / statements).toFixed(1) : "–";
-    };
-    log(`  batches: ${perStatement("reserve")} holds and ${perStatement("settle")} settlements per batch statement (the rest one by one)`);
+    log(`  batches: ${perStatement(batches0, batches, "reserve")} holds and ${perStatement(batches0, batches, "settle")} settlements per batch statement (the rest one by one)`);
     const roles1 = cpuByRole(postmaster);
     log(
       "  by role (user+sys µs/pair): " +

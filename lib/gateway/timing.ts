@@ -4,7 +4,8 @@
 // provider's; browsers show it in their network panel.
 
 /** The pipeline's steps, in order. A step that did not run is simply absent. */
-export type TimingStep = "auth" | "parse" | "hold" | "upstream" | "settle";
+export const TIMING_STEPS = ["auth", "parse", "hold", "upstream", "settle"] as const;
+export type TimingStep = (typeof TIMING_STEPS)[number];
 
 export class ServerTiming {
   private readonly steps: [TimingStep, number][] = [];
