@@ -279,12 +279,14 @@ async function main() {
       ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
     });
     const launcher = [node, "--import", "tsx", "scripts/dev.ts", "--start", "-H", "127.0.0.1"];
-    const gateway = startServer("gateway", launcher, { cpus: SERVER_CPU, env: gwEnv(PORT + 4, 1) });
+    // The gateway logs each episode of load shedding, with its count by signal (lib/gateway/overload.js).
+    const shedding = (line: string) => { if (line.includes("shedding")) log(`  gateway: ${line.replace(/^\[meterway\] /, "")}`); };
+    const gateway = startServer("gateway", launcher, { cpus: SERVER_CPU, env: gwEnv(PORT + 4, 1), onLine: shedding });
     servers.push(floor, portkey, gateway);
     // Two processes on both cores: the launcher's cluster (WEB_CONCURRENCY=2), one port.
     const gateway2: Server[] = [];
     if (SCENARIOS.has("e") && CORES > 1) {
-      if (clusterMode) gateway2.push(startServer("gateway×2", launcher, { cpus: ALL_CPUS, env: gwEnv(PORT + 5, 2) }));
+      if (clusterMode) gateway2.push(startServer("gateway×2", launcher, { cpus: ALL_CPUS, env: gwEnv(PORT + 5, 2), onLine: shedding }));
       else log("(e) skipped: this launcher has no cluster mode (scripts/server.js)");
       servers.push(...gateway2);
     }

@@ -66,12 +66,20 @@ export function pin(pid: number, cpus: string) {
 
 export interface Server { name: string; child: ChildProcess; pid: number; log: string[] }
 
-/** Starts a command pinned to `cpus` (a taskset list; null: as this process is), keeping its last output lines. */
-export function startServer(name: string, command: string[], opts: { cpus: string | null; env?: NodeJS.ProcessEnv; cwd?: string }): Server {
+/**
+ * Starts a command pinned to `cpus` (a taskset list; null: as this process is), keeping its last output
+ * lines; `onLine` sees every line as it comes.
+ */
+export function startServer(name: string, command: string[], opts: { cpus: string | null; env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void }): Server {
   const argv = opts.cpus === null ? command : ["taskset", "-c", opts.cpus, ...command];
   const child = spawn(argv[0]!, argv.slice(1), { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const log: string[] = [];
-  const keep = (b: Buffer) => { log.push(...b.toString().split("\n").filter(Boolean)); if (log.length > 50) log.splice(0, log.length - 50); };
+  const keep = (b: Buffer) => {
+    const lines = b.toString().split("\n").filter(Boolean);
+    if (opts.onLine) lines.forEach(opts.onLine);
+    log.push(...lines);
+    if (log.length > 50) log.splice(0, log.length - 50);
+  };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   return { name, child, pid: child.pid!, log };

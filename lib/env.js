@@ -62,7 +62,7 @@ const schema = z
     /** Load shedding, per process: event-loop lag (ms) past which new /v1 requests get 503 overloaded; 0 = off. */
     GATEWAY_MAX_LAG_MS: z.coerce.number().int().min(0).default(40),
     /** Load shedding, per process: how long (ms) a request may have waited for a database connection before new /v1 requests get 503 overloaded; 0 = off. */
-    GATEWAY_MAX_DB_WAIT_MS: z.coerce.number().int().min(0).default(100),
+    GATEWAY_MAX_DB_WAIT_MS: z.coerce.number().int().min(0).default(200),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {

@@ -136,7 +136,12 @@ async function worker() {
   const app = next({ dev: false, dir, hostname: hostname ?? "localhost", port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const gate = createOverloadGate({ maxInflight: env.GATEWAY_MAX_INFLIGHT, maxLagMs: env.GATEWAY_MAX_LAG_MS, maxDbWaitMs: env.GATEWAY_MAX_DB_WAIT_MS });
+  const gate = createOverloadGate({
+    maxInflight: env.GATEWAY_MAX_INFLIGHT,
+    maxLagMs: env.GATEWAY_MAX_LAG_MS,
+    maxDbWaitMs: env.GATEWAY_MAX_DB_WAIT_MS,
+    onLog: (line) => log(`worker ${process.pid} ${line}`),
+  });
   const direct = await loadDirectRoutes(dir, env.NEXT_DIST_DIR);
   const { serveWebHandler } = await import("../lib/gateway/node-handler.js");
 

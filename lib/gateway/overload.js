@@ -11,10 +11,16 @@
 //   commits) is the bottleneck, and neither the in-flight count nor the event loop can see a queue
 //   there. The queue's age, not its length: forty waiters are 10 ms on a fast database and seconds
 //   behind a hot row, and a length limit that suits one sheds needlessly or too late on the other;
-// - the event loop running late by more than GATEWAY_MAX_LAG_MS while requests are in flight. A
-//   CPU-bound process queues work in its event loop, where an in-flight count cannot see it (a
-//   streaming request waiting on its provider costs nothing; one being routed costs a millisecond),
-//   so lag is what tells "busy" from "saturated" whatever the upstream latency.
+// - the event loop running late by more than GATEWAY_MAX_LAG_MS, sample after sample, while requests
+//   are in flight. A CPU-bound process queues work in its event loop, where an in-flight count cannot
+//   see it (a streaming request waiting on its provider costs nothing; one being routed costs a
+//   millisecond), so lag is what tells "busy" from "saturated" whatever the upstream latency. One late
+//   sample is a pause (a GC, a noisy neighbour taking the core), not saturation: the requests that
+//   queued up behind it are read in the very next turn of the loop, and refusing them all would turn a
+//   pause into a burst of 503s.
+//
+// Each episode of shedding is logged once when it starts and once when it ends, with its count by
+// signal (`onLog`), so that an operator can tell which limit to raise.
 import { randomBytes } from "node:crypto";
 
 // Request ids for shed responses, from a pool of random bytes (one getrandom() per 340 ids), like
@@ -34,6 +40,29 @@ function requestId() {
 const SAMPLE_MS = 5;
 /** Below this many requests in flight, lag never sheds. */
 const LAG_MIN_INFLIGHT = 4;
+/** An episode of shedding ends after this long without a shed request. */
+const EPISODE_QUIET_MS = 1000;
+
+/** @typedef {"inflight" | "lag" | "database"} ShedSignal */
+/** @type {Record<ShedSignal, string>} */
+const SIGNAL_WORDS = {
+  inflight: "too many requests in flight",
+  lag: "the server is busy",
+  database: "the database is busy",
+};
+
+/**
+ * The lag estimate after one more sample. Only sustained lateness counts — the smaller of the last two
+ * samples — so that one pause does not shed; it rises at once and decays by halves, so that one
+ * on-time sample in a saturated stretch does not reopen the door to a burst.
+ * @param {number} estimate the estimate so far, in ms
+ * @param {number} previousLate how late the previous sample was, in ms
+ * @param {number} late how late this sample was, in ms
+ */
+export function nextLagEstimate(estimate, previousLate, late) {
+  const sustained = Math.min(previousLate, late);
+  return sustained >= estimate ? sustained : estimate * 0.5 + sustained * 0.5;
+}
 
 /**
  * How long the oldest request now waiting for a database connection has waited, in milliseconds (0
@@ -47,36 +76,66 @@ function dbQueueAgeMs() {
 }
 
 /**
- * @param {{ maxInflight: number; maxLagMs: number; maxDbWaitMs?: number; dbQueueAge?: () => number; retryAfterSeconds?: number }} options
+ * @param {{ maxInflight: number; maxLagMs: number; maxDbWaitMs?: number; dbQueueAge?: () => number; retryAfterSeconds?: number; onLog?: (line: string) => void }} options
  *   maxLagMs 0 turns the lag signal off; maxDbWaitMs 0 (the default) turns the database signal off.
  */
-export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, retryAfterSeconds = 1 }) {
+export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, retryAfterSeconds = 1, onLog = () => {} }) {
   let inflight = 0;
-  let shed = 0;
-  // Lag = how late the sampling timer fires. It decays rather than resetting, so one on-time tick
-  // in the middle of a saturated stretch does not reopen the door to a burst.
+  /** @type {Record<ShedSignal, number>} */
+  const shedBy = { inflight: 0, lag: 0, database: 0 };
+  // Lag = how late the sampling timer fires (see nextLagEstimate).
   let lagMs = 0;
   /** @type {NodeJS.Timeout | undefined} */
-  let timer;
+  let sampler;
   if (maxLagMs > 0) {
     let expected = performance.now() + SAMPLE_MS;
-    timer = setInterval(() => {
+    let previousLate = 0;
+    sampler = setInterval(() => {
       const now = performance.now();
       const late = Math.max(0, now - expected);
-      lagMs = late >= lagMs ? late : lagMs * 0.5 + late * 0.5;
+      lagMs = nextLagEstimate(lagMs, previousLate, late);
+      previousLate = late;
       expected = now + SAMPLE_MS;
     }, SAMPLE_MS);
-    timer.unref();
+    sampler.unref();
   }
 
-  const body = JSON.stringify({
-    error: {
-      message: `The gateway is overloaded. Retry after ${retryAfterSeconds} s.`,
-      type: "server_error",
-      code: "overloaded",
-      param: null,
-    },
-  });
+  // The current episode of shedding: when it started, its last shed, and its counts by signal.
+  /** @type {{ started: number; last: number; by: Record<ShedSignal, number> } | undefined} */
+  let episode;
+  const endEpisode = () => {
+    if (!episode) return;
+    const total = episode.by.inflight + episode.by.lag + episode.by.database;
+    const by = Object.entries(episode.by).filter(([, n]) => n > 0).map(([signal, n]) => `${signal} ${n}`).join(", ");
+    onLog(`stopped shedding load: ${total} requests answered 503 over ${((episode.last - episode.started) / 1000).toFixed(1)} s (${by})`);
+    episode = undefined;
+  };
+  const watcher = setInterval(() => {
+    if (episode && performance.now() - episode.last > EPISODE_QUIET_MS) endEpisode();
+  }, EPISODE_QUIET_MS);
+  watcher.unref();
+
+  /** @param {ShedSignal} signal */
+  const bodyFor = (signal) =>
+    JSON.stringify({
+      error: {
+        message: `The gateway is overloaded (${SIGNAL_WORDS[signal]}). Retry after ${retryAfterSeconds} s.`,
+        type: "server_error",
+        code: "overloaded",
+        param: null,
+      },
+    });
+  const bodies = { inflight: bodyFor("inflight"), lag: bodyFor("lag"), database: bodyFor("database") };
+
+  /** Which signal sheds this request now, if any. @returns {ShedSignal | undefined} */
+  const signalNow = () => {
+    if (inflight >= maxInflight) return "inflight";
+    // Lag alone sheds only with work of our own in flight: a lone request delayed by a GC pause or a
+    // noisy neighbour is better served late than refused.
+    if (maxLagMs > 0 && lagMs > maxLagMs && inflight >= LAG_MIN_INFLIGHT) return "lag";
+    if (maxDbWaitMs > 0 && dbQueueAge() > maxDbWaitMs) return "database";
+    return undefined;
+  };
 
   return {
     /** Requests this process is serving on /v1 now. */
@@ -85,7 +144,11 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
     },
     /** Requests answered 503 so far. */
     get shed() {
-      return shed;
+      return shedBy.inflight + shedBy.lag + shedBy.database;
+    },
+    /** Requests answered 503 so far, by the signal that refused them. */
+    get shedBy() {
+      return { ...shedBy };
     },
     /** The current event-loop lag estimate, in milliseconds. */
     get lagMs() {
@@ -101,14 +164,18 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
     shedIfOverloaded(req, res) {
       const url = req.url ?? "";
       if (!url.startsWith("/v1/")) return false;
-      // Lag alone sheds only with work of our own in flight: a lone request delayed by a GC pause or a
-      // noisy neighbour is better served late than refused.
-      if (
-        inflight >= maxInflight ||
-        (maxLagMs > 0 && lagMs > maxLagMs && inflight >= LAG_MIN_INFLIGHT) ||
-        (maxDbWaitMs > 0 && dbQueueAge() > maxDbWaitMs)
-      ) {
-        shed++;
+      const signal = signalNow();
+      if (signal) {
+        shedBy[signal]++;
+        const now = performance.now();
+        if (!episode) {
+          episode = { started: now, last: now, by: { inflight: 0, lag: 0, database: 0 } };
+          const oldestDbWait = Math.round(dbQueueAge());
+          onLog(`shedding load (${SIGNAL_WORDS[signal]}): ${inflight} requests in flight, event loop ${Math.round(lagMs)} ms late, oldest database wait ${oldestDbWait} ms`);
+        }
+        episode.last = now;
+        episode.by[signal]++;
+        const body = bodies[signal];
         res.writeHead(503, {
           "content-type": "application/json",
           "content-length": Buffer.byteLength(body),
@@ -124,7 +191,9 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
     },
 
     close() {
-      if (timer) clearInterval(timer);
+      if (sampler) clearInterval(sampler);
+      clearInterval(watcher);
+      endEpisode();
     },
   };
 }
