@@ -2,7 +2,7 @@
 // paid for, release the hold (no charge) when the provider fails before any output, and settle what
 // was delivered even across a brief database outage.
 import { AppError } from "@/lib/errors";
-import { release, settle, type LimitSource, type PaidBy, type SettleInput, type SettleResult } from "@/lib/billing/holds";
+import { release, reserve, settle, type LimitSource, type PaidBy, type SettleInput, type SettleResult } from "@/lib/billing/holds";
 import { retryWhileDatabaseUnavailable } from "@/lib/db";
 import { env } from "@/lib/env.js";
 import { microsToNumber, microsToUsdNumber } from "@/lib/money";
@@ -106,6 +106,34 @@ export async function failBeforeOutput(
     },
   });
   return appError;
+}
+
+/**
+ * The middle of a one-shot request (embeddings, images): hold its maximum cost (`minMicros` = all of it),
+ * call the model's provider — or its fallback (withFallback) — and, should both fail before any output,
+ * release the hold and throw the error to answer with. The caller settles what was delivered.
+ */
+export async function holdAndCall<T>(
+  ctx: GatewayCtx,
+  model: GatewayModel,
+  request: { endpoint: string; maxMicros: bigint; units?: number },
+  call: (served: GatewayModel) => Promise<T>,
+): Promise<{ result: T; served: GatewayModel; holdId: string; holdExpiresAt: number }> {
+  ctx.timing.mark("parse");
+  const hold = await reserve({
+    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: request.maxMicros, minMicros: request.maxMicros,
+    model: { id: model.id, type: model.type }, units: request.units,
+  });
+  ctx.timing.mark("hold");
+  if (!hold.ok) throw refused(hold);
+  const holdExpiresAt = holdExpiry();
+  try {
+    const answered = await withFallback(model, ctx.req.signal, call);
+    ctx.timing.mark("upstream");
+    return { ...answered, holdId: hold.holdId, holdExpiresAt };
+  } catch (error) {
+    throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: request.endpoint, stream: false }, error);
+  }
 }
 
 /** When a hold placed now may be released by the sweeper (epoch ms). */

@@ -2,10 +2,9 @@
 // (an upstream's own count may differ slightly); the charge is the upstream's count, at most the hold.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { reserve } from "@/lib/billing/holds";
 import { textCost } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel, withFallback } from "../pipeline";
+import { costFields, costHeaders, elapsedMs, holdAndCall, settleDelivered, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countTokens } from "../tokens";
@@ -22,30 +21,14 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
   const price = { inputPerMtokMicros: model.inputPerMtokMicros ?? 0n, outputPerMtokMicros: 0n };
   const estimate = embeddingInputs(body.input).reduce((sum, item) => sum + (typeof item === "string" ? countTokens(item) : item.length), 0);
   const maxCost = textCost(price, Math.ceil(estimate * 1.1) + 16, 0);
-  ctx.timing.mark("parse");
-  const hold = await reserve({
-    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost,
-    model: { id: model.id, type: model.type },
+  const { result: response, served, holdId, holdExpiresAt } = await holdAndCall(ctx, model, { endpoint: "embeddings", maxMicros: maxCost }, (m) => {
+    const adapter = providerFor(m);
+    if (!adapter.embed) throw new AppError("upstream_error", `The fallback provider of ${model.id} cannot make embeddings.`);
+    return adapter.embed({ model: m, body: { ...body, model: m.upstreamModel }, signal: ctx.req.signal });
   });
-  ctx.timing.mark("hold");
-  if (!hold.ok) throw refused(hold);
-  const holdExpiresAt = holdExpiry();
-
-  let response;
-  let served = model;
-  try {
-    ({ result: response, served } = await withFallback(model, ctx.req.signal, (m) => {
-      const adapter = providerFor(m);
-      if (!adapter.embed) throw new AppError("upstream_error", `The fallback provider of ${model.id} cannot make embeddings.`);
-      return adapter.embed({ model: m, body: { ...body, model: m.upstreamModel }, signal: ctx.req.signal });
-    }));
-  } catch (error) {
-    throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "embeddings", stream: false }, error);
-  }
-  ctx.timing.mark("upstream");
   const inputTokens = Number.isInteger(response.usage?.prompt_tokens) ? response.usage!.prompt_tokens : estimate;
   const result = await settleDelivered({
-    holdId: hold.holdId,
+    holdId,
     requestId: ctx.requestId,
     costMicros: textCost(price, inputTokens, 0),
     usage: {

@@ -1,9 +1,8 @@
 // POST /v1/images/generations: priced per image. Holds n images; charges for the images delivered.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { reserve } from "@/lib/billing/holds";
 import { invalidRequest, json, readJsonBody } from "../http";
-import { costFields, costHeaders, elapsedMs, failBeforeOutput, holdExpiry, refused, settleDelivered, usableModel, withFallback } from "../pipeline";
+import { costFields, costHeaders, elapsedMs, holdAndCall, settleDelivered, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { ImageRequest } from "./schema";
@@ -18,30 +17,14 @@ export async function imageGenerations(ctx: GatewayCtx): Promise<Response> {
 
   const perImage = model.perImageMicros ?? 0n;
   const maxCost = perImage * BigInt(body.n);
-  ctx.timing.mark("parse");
-  const hold = await reserve({
-    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: maxCost,
-    model: { id: model.id, type: model.type }, units: body.n,
+  const { result: response, served, holdId, holdExpiresAt } = await holdAndCall(ctx, model, { endpoint: "images.generations", maxMicros: maxCost, units: body.n }, (m) => {
+    const adapter = providerFor(m);
+    if (!adapter.generateImages) throw new AppError("upstream_error", `The fallback provider of ${model.id} cannot generate images.`);
+    return adapter.generateImages({ model: m, body: { ...body, model: m.upstreamModel }, signal: ctx.req.signal });
   });
-  ctx.timing.mark("hold");
-  if (!hold.ok) throw refused(hold);
-  const holdExpiresAt = holdExpiry();
-
-  let response;
-  let served = model;
-  try {
-    ({ result: response, served } = await withFallback(model, ctx.req.signal, (m) => {
-      const adapter = providerFor(m);
-      if (!adapter.generateImages) throw new AppError("upstream_error", `The fallback provider of ${model.id} cannot generate images.`);
-      return adapter.generateImages({ model: m, body: { ...body, model: m.upstreamModel }, signal: ctx.req.signal });
-    }));
-  } catch (error) {
-    throw await failBeforeOutput(ctx, { holdId: hold.holdId, model, endpoint: "images.generations", stream: false }, error);
-  }
-  ctx.timing.mark("upstream");
   const delivered = Math.min(response.data?.length ?? 0, body.n);
   const result = await settleDelivered({
-    holdId: hold.holdId,
+    holdId,
     requestId: ctx.requestId,
     costMicros: perImage * BigInt(delivered),
     usage: {
