@@ -88,15 +88,17 @@ export async function closedLoop(target: Target, connections: number, seconds: n
   return out;
 }
 
-export interface OpenLoopResult { accepted: number[]; shed: number[]; other: Record<string, number>; timeouts: number; errors: number; sent: number; seconds: number }
+/** `late`: for each request, how long after it was due the driver got to send it (its own event loop's lateness). */
+export interface OpenLoopResult { accepted: number[]; shed: number[]; late: number[]; other: Record<string, number>; timeouts: number; errors: number; sent: number; seconds: number }
 
 /** Open loop: `rate` requests a second, evenly spaced, for `seconds`, over at most `connections` connections. */
 export async function openLoop(target: Target, rate: number, seconds: number, connections: number, timeoutMs: number): Promise<OpenLoopResult> {
   const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
-  const out: OpenLoopResult = { accepted: [], shed: [], other: {}, timeouts: 0, errors: 0, sent: 0, seconds };
+  const out: OpenLoopResult = { accepted: [], shed: [], late: [], other: {}, timeouts: 0, errors: 0, sent: 0, seconds };
   const body = chatBody(target.model);
   const pending = new Set<Promise<void>>();
   const fire = (due: number) => {
+    out.late.push(performance.now() - due);
     const signal = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - due))));
     const p = pool
       .request({ path: target.path, method: "POST", headers: headersFor(target, out.sent), body, signal })
