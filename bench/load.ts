@@ -1,11 +1,13 @@
 // The load drivers: closed loop (autocannon: N connections, each sends its next request when the last one
-// answered), open loop (a fixed arrival rate whatever the server does, over up to N connections: latency is
+// answered), open loop (a fixed arrival rate whatever the server does, over up to N connections of the lean
+// client in ./raw-http.ts: latency is
 // counted from when a request was due, so a server that queues cannot hide it) and streaming (N concurrent
 // SSE streams, time to first event and chunk by chunk arrival).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Pool } from "undici";
 import { parseServerTiming } from "../lib/gateway/timing";
+import { postBytes, RawHttpPool } from "./raw-http";
 
 export interface Target {
   name: string;
@@ -93,30 +95,27 @@ export interface OpenLoopResult { accepted: number[]; shed: number[]; late: numb
 
 /** Open loop: `rate` requests a second, evenly spaced, for `seconds`, over at most `connections` connections. */
 export async function openLoop(target: Target, rate: number, seconds: number, connections: number, timeoutMs: number): Promise<OpenLoopResult> {
-  const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  // The lean client (./raw-http.ts): at these rates undici's own cost made the driver the bottleneck.
+  const pool = new RawHttpPool(target.origin, connections);
   const out: OpenLoopResult = { accepted: [], shed: [], late: [], other: {}, timeouts: 0, errors: 0, sent: 0, seconds };
   const body = chatBody(target.model);
+  const host = new URL(target.origin).host;
+  // One prebuilt request per key in turn (or one for all).
+  const requests = Array.from({ length: Math.max(1, target.keys?.length ?? 0) }, (_, n) => postBytes(host, target.path, headersFor(target, n), body));
   const pending = new Set<Promise<void>>();
   const fire = (due: number) => {
-    out.late.push(performance.now() - due);
-    const signal = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - due))));
-    const p = pool
-      .request({ path: target.path, method: "POST", headers: headersFor(target, out.sent), body, signal })
-      .then(async (res) => {
-        await res.body.dump();
-        const ms = performance.now() - due;
-        if (res.statusCode === 200) {
-          out.accepted.push(ms);
-          count(target);
-        }
-        else if (res.statusCode === 503) out.shed.push(ms);
-        else out.other[res.statusCode] = (out.other[res.statusCode] ?? 0) + 1;
-      })
-      .catch((error: Error) => {
-        if (error.name === "TimeoutError" || error.name === "AbortError" || signal.aborted) out.timeouts++;
-        else out.errors++;
-      })
-      .finally(() => pending.delete(p));
+    const now = performance.now();
+    out.late.push(now - due);
+    const p = pool.request(requests[out.sent % requests.length]!, Math.max(1, timeoutMs - (now - due))).then((outcome) => {
+      pending.delete(p);
+      if ("timeout" in outcome) out.timeouts++;
+      else if ("error" in outcome) out.errors++;
+      else if (outcome.status === 200) {
+        out.accepted.push(performance.now() - due);
+        count(target);
+      } else if (outcome.status === 503) out.shed.push(performance.now() - due);
+      else out.other[outcome.status] = (out.other[outcome.status] ?? 0) + 1;
+    });
     pending.add(p);
   };
   const start = performance.now();
@@ -124,14 +123,17 @@ export async function openLoop(target: Target, rate: number, seconds: number, co
     const tick = () => {
       const elapsed = performance.now() - start;
       const due = Math.min(Math.floor((elapsed / 1000) * rate), Math.floor(seconds * rate));
-      while (out.sent < due) fire(start + (out.sent++ * 1000) / rate);
+      while (out.sent < due) {
+        fire(start + (out.sent * 1000) / rate);
+        out.sent++;
+      }
       if (elapsed >= seconds * 1000) resolve();
       else setTimeout(tick, 1);
     };
     tick();
   });
   await Promise.allSettled([...pending]);
-  await pool.destroy();
+  pool.close();
   return out;
 }
 
