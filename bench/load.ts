@@ -1,8 +1,7 @@
 // The load drivers: closed loop (autocannon: N connections, each sends its next request when the last one
-// answered), open loop (a fixed arrival rate whatever the server does, over up to N connections of the lean
-// client in ./raw-http.ts: latency is
-// counted from when a request was due, so a server that queues cannot hide it) and streaming (N concurrent
-// SSE streams, time to first event and chunk by chunk arrival).
+// answered), open loop (a fixed arrival rate whatever the server does, over up to N connections of the
+// lean client in ./raw-http.ts: latency is counted from when a request was due, so a server that queues
+// cannot hide it) and streaming (N concurrent SSE streams, time to first event and chunk by chunk arrival).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Pool } from "undici";
