@@ -16,7 +16,7 @@
 //   NEXT_DIST_DIR (the build to run, default .next; built when missing) BENCH_PORT_BASE=7100 BENCH_PG_PORT=54341
 //   BENCH_KEYS=16 (customers the gateway load is spread over, one key each; 1 = a single hot account)
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -69,8 +69,27 @@ async function ensureTools() {
   }
 }
 
+/** What a build is made of: when one of these is newer than the build, the build is stale (tests are not part of it). */
+const BUILD_SOURCES = ["app", "lib", "components", "prisma/schema.prisma", "next.config.js", "package-lock.json"];
+
+/** The newest source file that changed after the build at `dist`, if any. */
+function newerThanBuild(dist: string): string | undefined {
+  const built = statSync(path.join(dist, "BUILD_ID")).mtimeMs;
+  for (const source of BUILD_SOURCES) {
+    if (!existsSync(source)) continue;
+    const files = statSync(source).isDirectory() ? readdirSync(source, { recursive: true, encoding: "utf8" }).map((f) => path.join(source, f)) : [source];
+    const newer = files.find((f) => !/\.test\.tsx?$/.test(f) && statSync(f).mtimeMs > built);
+    if (newer) return newer;
+  }
+  return undefined;
+}
+
 async function ensureBuild() {
-  if (existsSync(path.join(DIST, "BUILD_ID")) && process.env.BENCH_BUILD !== "1") return;
+  if (existsSync(path.join(DIST, "BUILD_ID")) && process.env.BENCH_BUILD !== "1") {
+    const newer = newerThanBuild(DIST);
+    if (!newer) return;
+    log(`${newer} changed after the build in ${DIST}: rebuilding`);
+  }
   log(`building the app into ${DIST} (next build)`);
   // next build rewrites tsconfig.json; put it back as it was.
   const tsconfig = await readFile("tsconfig.json", "utf8");
