@@ -170,7 +170,9 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
       FROM amt
       WHERE api_keys.id = ${input.apiKeyId}::uuid AND amt.al_value + amt.bal_part >= ${input.minMicros}::bigint
         AND NOT amt.al_rate_limited
-        AND (api_keys.spend_limit_micros IS NULL
+        -- The key's spend limit counts only what the balance pays: nothing to check when it pays nothing
+        -- (a key already past its limit may still make requests an allowance pays in full).
+        AND (api_keys.spend_limit_micros IS NULL OR amt.bal_part = 0
              OR api_keys.spend_limit_micros - api_keys.reserved_micros
                 - meterway_key_spent(api_keys.spend_limit_period, api_keys.period_started_at, api_keys.period_spent_micros, api_keys.spent_micros, ${at}::timestamptz)
                 >= amt.bal_part)

@@ -98,6 +98,20 @@ describe("who pays", () => {
     expect((await call(d, 300n, 300n)).settled).toMatchObject({ paidBy: "BALANCE", chargedMicros: 300n });
   });
 
+  it("lets a key past its spend limit make requests the allowance pays in full, and only those", async () => {
+    const plan = await createPlan({ allowanceMicros: 10_000n });
+    const c = await subscribed(50_000n, plan);
+    // The key spent past its limit before (a limit lowered below what it had spent).
+    await db.apiKey.update({ where: { id: c.keyId }, data: { spendLimitMicros: 100n, spentMicros: 750n } });
+    const covered = await call(c, 400n, 300n);
+    expect(covered.hold).toMatchObject({ ok: true, balanceMicros: 0n });
+    expect(covered.settled).toMatchObject({ paidBy: "SUBSCRIPTION", chargedMicros: 0n });
+    // A request the allowance cannot pay in full needs the balance, which the key's limit closes.
+    expect((await call(c, 20_000n, 20_000n)).hold).toMatchObject({ ok: false, limitSource: "key_limit" });
+    expect(await db.apiKey.findUniqueOrThrow({ where: { id: c.keyId } })).toMatchObject({ spentMicros: 750n, reservedMicros: 0n });
+    expect((await checkLedger()).violations).toEqual([]);
+  });
+
   it("the customer can switch the fallback off even where the plan allows it", async () => {
     const plan = await createPlan({ allowanceMicros: 100n });
     const c = await subscribed(10_000n, plan);
