@@ -13,7 +13,7 @@ interface RequestItem {
   status: string;
   input_tokens: number;
   output_tokens: number;
-  cost_micros: string;
+  cost_micros: number;
 }
 
 const time = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });

@@ -1,7 +1,7 @@
 // GET /api/usage/requests — one page of the signed-in user's request log as JSON (for the portal's client islands)
 import { getSessionUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
-import { formatUsd } from "@/lib/money";
+import { formatUsd, microsToNumber } from "@/lib/money";
 import { readFilterParams, toUsageFilter } from "@/lib/usage/filter-params";
 import { listUsage } from "@/lib/usage/list-usage";
 
@@ -31,10 +31,10 @@ export async function GET(request: Request) {
         input_tokens: r.inputTokens,
         output_tokens: r.outputTokens,
         cost: formatUsd(r.costMicros),
-        cost_micros: r.costMicros.toString(),
+        cost_micros: microsToNumber(r.costMicros),
         latency_ms: r.latencyMs,
         paid_by: r.paidBy.toLowerCase(),
-        covered_micros: r.coveredMicros.toString(),
+        covered_micros: microsToNumber(r.coveredMicros),
         key: r.key,
       })),
       next_cursor: page.nextCursor,
