@@ -18,12 +18,14 @@ interface RequestItem {
 
 const time = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 
-/** A day's usage line of one key, expandable to its requests (fetched when first opened). */
-export function UsageGroupRequests({ keyId, dayStart, count }: { keyId: string; dayStart: string; count: number }) {
+/**
+ * A usage line of one key, expandable to its requests (fetched when first opened): those of the key from
+ * `from` (its first request) up to `to` (exclusive: just after its last).
+ */
+export function UsageGroupRequests({ keyId, from, to, count }: { keyId: string; from: string; to: string; count: number }) {
   const [open, setOpen] = useState(false);
   const regionId = useId();
-  const dayEnd = new Date(new Date(dayStart).getTime() + 86_400_000).toISOString();
-  const query = new URLSearchParams({ key: keyId, from_ts: dayStart, to_ts: dayEnd, limit: "50" }).toString();
+  const query = new URLSearchParams({ key: keyId, from_ts: from, to_ts: to, limit: "50" }).toString();
   const { data, error, isPending } = useQuery({
     queryKey: ["usage-requests", query],
     enabled: open,
@@ -33,7 +35,7 @@ export function UsageGroupRequests({ keyId, dayStart, count }: { keyId: string; 
       return (await res.json()) as { items: RequestItem[]; next_cursor: string | null };
     },
   });
-  const day = dayStart.slice(0, 10);
+  const day = from.slice(0, 10);
 
   return (
     <div>

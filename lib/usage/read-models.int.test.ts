@@ -1,7 +1,9 @@
 // The usage and ledger read models: filters, cursors, the one-pass summary, the balance history that
 // reconciles to the balance, the CSV batches — and that nobody reads another user's rows.
 import { describe, expect, it } from "vitest";
+import { postEntryOnce } from "@/lib/billing/ledger";
 import { db } from "@/lib/db";
+import { createKey } from "@/lib/keys/create-key";
 import { createFunded } from "@/scripts/test/fixtures";
 import { BASE_URL, gatewayFetch } from "@/scripts/test/gateway-fetch";
 import { balanceHistory } from "./balance-history";
@@ -71,6 +73,42 @@ describe("usage read models", () => {
     expect(h.closingBalanceMicros).toBe(balance);
     expect(h.ledgerSumMicros).toBe(balance);
     expect(h.balanceMicros).toBe(balance);
+  });
+
+  it("adds up line by line when a top-up comes between a day's requests of two keys", async () => {
+    const c = await createFunded(10_000_000n);
+    const second = await createKey({ ctx: { userId: c.user.id }, input: { name: "second" } });
+    await call(c.key, "sandbox/chat");
+    await call(second.key, "sandbox/chat");
+    await postEntryOnce({ accountId: c.account.id, kind: "ADJUSTMENT", amountMicros: 1_000_000n, reference: `test-mid:${c.keyId}`, description: "mid-day grant" });
+    await call(c.key, "sandbox/chat");
+    await call(second.key, "sandbox/embed");
+    await call(c.key, "sandbox/chat");
+
+    const h = await balanceHistory({ ctx: { userId: c.user.id } });
+    // Newest first: the two keys' usage after the grant, the grant, the two keys' usage before it, the first grant.
+    expect(h.items.map((i) => [i.kind, i.entries])).toEqual([
+      ["USAGE", expect.any(Number)],
+      ["USAGE", expect.any(Number)],
+      ["ADJUSTMENT", 1],
+      ["USAGE", 1],
+      ["USAGE", 1],
+      ["ADJUSTMENT", 1],
+    ]);
+    expect(h.items.slice(0, 2).map((i) => i.entries).sort()).toEqual([1, 2]);
+    // Every line is the one below it plus its amount, from the opening balance up to the balance now.
+    let below = h.openingBalanceMicros;
+    for (const item of h.items.toReversed()) {
+      expect(item.balanceAfterMicros).toBe(below + item.amountMicros);
+      below = item.balanceAfterMicros;
+    }
+    expect(below).toBe(h.balanceMicros);
+    // The grant shows the balance it really left.
+    const grant = await db.ledgerEntry.findUniqueOrThrow({ where: { reference: `test-mid:${c.keyId}` } });
+    expect(h.items[2]!.balanceAfterMicros).toBe(grant.balanceAfterMicros);
+    // Each usage line spans its own requests: the first key's line after the grant starts after it.
+    const lateFirstKey = h.items.find((i) => i.kind === "USAGE" && i.keyId === c.keyId && i.entries === 2)!;
+    expect(lateFirstKey.firstAt.getTime()).toBeGreaterThanOrEqual(grant.createdAt.getTime());
   });
 
   it("exports every matching row in batches with the details", async () => {

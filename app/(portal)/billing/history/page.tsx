@@ -109,8 +109,13 @@ export default async function BalanceHistoryPage({ searchParams }: { searchParam
                     {item.kind === "USAGE" ? (
                       <>
                         <span className="font-medium">{item.key ? `${item.key.name} (${item.key.prefix}…)` : "Requests without a key"}</span>
-                        {item.keyId && item.day ? (
-                          <UsageGroupRequests keyId={item.keyId} dayStart={item.day.toISOString()} count={item.entries} />
+                        {item.keyId ? (
+                          <UsageGroupRequests
+                            keyId={item.keyId}
+                            from={item.firstAt.toISOString()}
+                            to={new Date(item.at.getTime() + 1).toISOString()}
+                            count={item.entries}
+                          />
                         ) : (
                           <span className="block text-sm text-zinc-600 dark:text-zinc-400">{item.description}</span>
                         )}
