@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { POST as chat } from "@/app/v1/chat/completions/route";
+import { GET as chatGet, POST as chat } from "@/app/v1/chat/completions/route";
 import { GET as balanceRoute } from "@/app/v1/balance/route";
-import { GET as modelsRoute } from "@/app/v1/models/route";
+import { DELETE as modelsDelete, GET as modelsRoute } from "@/app/v1/models/route";
 import { checkLedger } from "@/lib/billing/check-ledger";
 import { textCost } from "@/lib/billing/pricing";
 import { db } from "@/lib/db";
@@ -112,6 +112,14 @@ describe("POST /v1/chat/completions", () => {
     const huge = await post(key, { model: "sandbox/chat", messages: [{ role: "user", content: "x".repeat(3 * 1024 * 1024) }] });
     expect(huge.status).toBe(413);
     expect((await post(key, null, { raw: "" })).status).toBe(400);
+    // A method the endpoint does not serve: 405 in OpenAI's shape, saying which ones it does.
+    for (const [handler, method, allow] of [[chatGet, "GET", "POST"], [modelsDelete, "DELETE", "GET"]] as const) {
+      const res = await handler(new Request(`http://localhost/v1/x`, { method, headers: { authorization: `Bearer ${key}` } }));
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+      expect(await res.json()).toMatchObject({ error: { code: "method_not_allowed", type: "invalid_request_error", message: expect.stringContaining(`Use ${allow}`) } });
+    }
     expect(await accountState(account.id)).toEqual({ balance: 1_000_000n, reserved: 0n, available: 1_000_000n });
     expect(await db.usageRecord.count({ where: { accountId: account.id } })).toBe(0);
   });
