@@ -25,9 +25,13 @@ const schema = z
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
     /** How long a request's hold may stay open before the sweeper releases it. */
     HOLD_TTL_SECONDS: z.coerce.number().int().positive().default(900),
-    /** Sign-in attempts allowed per email and per address in SIGNIN_WINDOW_SECONDS. */
+    /** Failed sign-in attempts allowed per email in SIGNIN_WINDOW_SECONDS. */
     SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
+    /** Failed sign-in attempts allowed per client address (any emails) in SIGNIN_WINDOW_SECONDS: more, as people share addresses. */
+    SIGNIN_MAX_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(50),
     SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+    /** How many proxies in front of the app append to X-Forwarded-For; 0 = none: the socket's address is the client's. */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** Delay between sandbox stream chunks, in milliseconds (0 = as fast as possible). */
     SANDBOX_CHUNK_DELAY_MS: z.coerce.number().int().min(0).default(0),
     /** Upstream timeouts, in milliseconds: connecting, waiting for the first byte, and between two chunks. */

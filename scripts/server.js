@@ -154,6 +154,9 @@ async function worker() {
       void serveWebHandler(handler, req, res);
       return;
     }
+    // The socket's address, for sign-in limits and the audit log (lib/http/client-ip.ts); whatever the
+    // client sent under this name is replaced.
+    req.headers["x-meterway-peer"] = req.socket.remoteAddress ?? "";
     handle(req, res).catch((error) => {
       console.error(`[meterway] unhandled error for ${req.method} ${req.url}:`, error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

@@ -3,20 +3,22 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/lib/env.js";
+import { clientAddress } from "@/lib/http/client-ip";
 import { signIn } from "./sign-in";
 
 /** Error codes the sign-in form turns into sentences. */
 export const SIGN_IN_ERRORS = {
   invalid: "Wrong email or password.",
-  rate_limited: "Too many attempts. Wait a few minutes and try again.",
+  rate_limited: `Too many attempts. Wait ${Math.round(env.SIGNIN_WINDOW_SECONDS / 60)} minutes and try again.`,
   disabled: "This account is disabled. Contact support.",
 } as const;
 
-function clientIp(headers: Record<string, unknown> | undefined): string {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  const real = headers?.["x-real-ip"];
-  return first || (typeof real === "string" ? real : "") || "local";
+/** next-auth hands authorize() the request's headers as a plain object. */
+function addressOf(headers: Record<string, unknown> | undefined): string {
+  return clientAddress((name) => {
+    const value = headers?.[name];
+    return typeof value === "string" ? value : null;
+  }) ?? "unknown";
 }
 
 export const authOptions: NextAuthOptions = {
@@ -31,7 +33,7 @@ export const authOptions: NextAuthOptions = {
         const result = await signIn({
           email: credentials?.email,
           password: credentials?.password,
-          ip: clientIp(req?.headers as Record<string, unknown> | undefined),
+          ip: addressOf(req?.headers as Record<string, unknown> | undefined),
         });
         if (!result.ok) throw new Error(result.reason);
         return { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role };

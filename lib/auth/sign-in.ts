@@ -10,16 +10,19 @@ export type SignInResult =
   | { ok: false; reason: "invalid" | "rate_limited" | "disabled"; retryAfterSeconds?: number };
 
 /**
- * Checks an email and password. Attempts are limited per email and per client address across all
- * instances, so guessing is slow whichever way it is spread.
+ * Checks an email and password. Failed attempts are limited per email and, more loosely (people share
+ * addresses), per client address, across all instances, so guessing is slow whichever way it is spread.
  */
 export async function signIn(input: { email: unknown; password: unknown; ip: string }): Promise<SignInResult> {
   const parsed = SignInInput.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password } = parsed.data;
-  const keys = [`email:${email}`, `ip:${input.ip}`];
-  for (const key of keys) {
-    const limit = await consume("signin", key, env.SIGNIN_MAX_ATTEMPTS, env.SIGNIN_WINDOW_SECONDS);
+  const limits = [
+    { key: `email:${email}`, max: env.SIGNIN_MAX_ATTEMPTS },
+    { key: `ip:${input.ip}`, max: env.SIGNIN_MAX_ATTEMPTS_PER_ADDRESS },
+  ];
+  for (const { key, max } of limits) {
+    const limit = await consume("signin", key, max, env.SIGNIN_WINDOW_SECONDS);
     if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
   }
   const user = await db.user.findUnique({
@@ -41,6 +44,6 @@ export async function signIn(input: { email: unknown; password: unknown; ip: str
     user.role = "ADMIN";
   }
   // Only failures count against the limits: a right password gives its attempt back.
-  await Promise.all(keys.map((key) => refund("signin", key, env.SIGNIN_MAX_ATTEMPTS, env.SIGNIN_WINDOW_SECONDS)));
+  await Promise.all(limits.map(({ key, max }) => refund("signin", key, max, env.SIGNIN_WINDOW_SECONDS)));
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }
