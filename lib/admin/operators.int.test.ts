@@ -212,6 +212,11 @@ describe("fallback providers", () => {
     const admin = await makeUser("ADMIN");
     const base = { type: "CHAT" as const, providerId: "sandbox", upstreamModel: "sandbox-chat", displayName: "With fallback", inputPerMtokMicros: 1n, outputPerMtokMicros: 1n, perImageMicros: null, perTaskMicros: null, contextWindow: null, maxOutputTokens: null, enabled: true };
     await expect(saveModel({ ctx: admin, create: true, input: { ...base, id: "x/half", fallbackProviderId: "sandbox" } })).rejects.toMatchObject({ param: "fallbackUpstreamModel" });
+    // A price the type is never charged by is refused rather than shown to customers.
+    await expect(saveModel({ ctx: admin, create: true, input: { ...base, id: "x/priced", perImageMicros: 40_000n } })).rejects.toMatchObject({
+      param: "perImageMicros",
+      message: expect.stringContaining("not charged per image"),
+    });
     await expect(saveModel({ ctx: admin, create: true, input: { ...base, id: "x/nowhere", fallbackProviderId: "no-such", fallbackUpstreamModel: "m" } })).rejects.toMatchObject({ param: "fallbackProviderId" });
     await saveProvider({ ctx: admin, create: true, input: { id: "claude-direct", name: "Claude", kind: "ANTHROPIC", baseUrl: "http://127.0.0.1:9", apiKeyEnv: null, enabled: true } });
     await expect(

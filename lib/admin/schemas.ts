@@ -26,6 +26,14 @@ export const ProviderInput = z.object({
 });
 export type ProviderInput = z.input<typeof ProviderInput>;
 
+type PriceField = "inputPerMtokMicros" | "outputPerMtokMicros" | "perImageMicros" | "perTaskMicros";
+const PRICE_NAMES: [PriceField, string][] = [
+  ["inputPerMtokMicros", "per input token"],
+  ["outputPerMtokMicros", "per output token"],
+  ["perImageMicros", "per image"],
+  ["perTaskMicros", "per task"],
+];
+
 export const ModelInput = z
   .object({
     id: z
@@ -50,7 +58,7 @@ export const ModelInput = z
     fallbackUpstreamModel: z.string().trim().min(1).max(200).nullable().default(null),
   })
   .superRefine((m, ctx) => {
-    const need = (field: "inputPerMtokMicros" | "outputPerMtokMicros" | "perImageMicros" | "perTaskMicros", what: string) => {
+    const need = (field: PriceField, what: string) => {
       if (m[field] === null) ctx.addIssue({ code: "custom", path: [field], message: `A ${m.type.toLowerCase()} model needs ${what}` });
     };
     if (m.type === "CHAT") {
@@ -60,6 +68,19 @@ export const ModelInput = z
     if (m.type === "EMBEDDING") need("inputPerMtokMicros", "an input price");
     if (m.type === "IMAGE") need("perImageMicros", "a price per image");
     if (m.type === "VIDEO" || m.type === "MUSIC") need("perTaskMicros", "a price per task");
+    // A price the model's type is never charged by would be shown to customers as if it were.
+    const USED: Record<typeof m.type, PriceField[]> = {
+      CHAT: ["inputPerMtokMicros", "outputPerMtokMicros"],
+      EMBEDDING: ["inputPerMtokMicros"],
+      IMAGE: ["perImageMicros"],
+      VIDEO: ["perTaskMicros"],
+      MUSIC: ["perTaskMicros"],
+    };
+    for (const [field, what] of PRICE_NAMES) {
+      if (m[field] !== null && !USED[m.type].includes(field)) {
+        ctx.addIssue({ code: "custom", path: [field], message: `A ${m.type.toLowerCase()} model is not charged ${what}: leave it empty` });
+      }
+    }
     if (m.fallbackProviderId !== null && m.fallbackUpstreamModel === null) {
       ctx.addIssue({ code: "custom", path: ["fallbackUpstreamModel"], message: "Name the fallback provider's model" });
     }
