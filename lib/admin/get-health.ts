@@ -8,12 +8,15 @@ interface ProviderRow {
   failed: bigint;
 }
 
-/** What an operator checks first: stuck money, webhook backlog, the last ledger check, provider errors. */
+/** What an operator checks first: stuck money, tasks in flight, webhook backlog, the last ledger check, provider errors. */
 export async function getHealth({ ctx }: { ctx: Pick<UserCtx, "userId"> }) {
   await assertAdmin(ctx);
-  const [holds, oldest, webhooksPending, webhooksFailed, lastCheck, providers] = await Promise.all([
+  const dayAgo = new Date(Date.now() - 86_400_000);
+  const [holds, oldest, inFlight, finished, webhooksPending, webhooksFailed, lastCheck, providers] = await Promise.all([
     db.hold.aggregate({ where: { status: "ACTIVE" }, _count: true, _sum: { amountMicros: true } }),
     db.hold.findFirst({ where: { status: "ACTIVE" }, orderBy: { createdAt: "asc" }, select: { createdAt: true, expiresAt: true } }),
+    db.task.groupBy({ by: ["status"], where: { status: { in: ["QUEUED", "RUNNING"] } }, _count: true }),
+    db.task.groupBy({ by: ["status"], where: { status: { in: ["SUCCEEDED", "FAILED", "CANCELED"] }, createdAt: { gt: dayAgo } }, _count: true }),
     db.webhookEvent.count({ where: { processedAt: null, error: null } }),
     db.webhookEvent.count({ where: { error: { not: null } } }),
     db.ledgerCheck.findFirst({ orderBy: { id: "desc" } }),
@@ -29,6 +32,8 @@ export async function getHealth({ ctx }: { ctx: Pick<UserCtx, "userId"> }) {
     activeHolds: holds._count,
     reservedMicros: holds._sum.amountMicros ?? 0n,
     oldestHold: oldest,
+    /** Async tasks now queued or running, and those submitted in the last 24 h that have finished, by status. */
+    tasks: Object.fromEntries([...inFlight, ...finished].map((t) => [t.status, t._count])) as Partial<Record<"QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED", number>>,
     webhooksPending,
     webhooksFailed,
     lastCheck,

@@ -6,6 +6,7 @@ import { POST as chat } from "@/app/v1/chat/completions/route";
 import { createCodes } from "@/lib/admin/create-codes";
 import { getCustomer } from "@/lib/admin/get-customer";
 import { getHealth } from "@/lib/admin/get-health";
+import { POST as submitVideo } from "@/app/v1/videos/route";
 import { getModel } from "@/lib/admin/get-model";
 import { listCatalog } from "@/lib/admin/list-catalog";
 import { listCodeBatches } from "@/lib/admin/list-code-batches";
@@ -247,8 +248,15 @@ describe("disabling", () => {
     const customer = await createFunded(5_000_000n);
     const hold = await reserve({ accountId: customer.account.id, apiKeyId: customer.keyId, requestId: "stuck-1", maxMicros: 1_000_000n, minMicros: 1_000_000n });
     expect(hold.ok).toBe(true);
+    const submitted = await submitVideo(new Request("http://localhost/v1/videos", {
+      method: "POST",
+      headers: { authorization: `Bearer ${customer.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "sandbox/video", prompt: "a lighthouse at dusk" }),
+    }));
+    expect(submitted.status).toBeLessThan(300);
     const health = await getHealth({ ctx: admin });
-    expect(health.activeHolds).toBeGreaterThanOrEqual(1);
+    expect(health.activeHolds).toBeGreaterThanOrEqual(2);
+    expect((health.tasks.QUEUED ?? 0) + (health.tasks.RUNNING ?? 0)).toBeGreaterThanOrEqual(1);
     const { released } = await releaseHold({ ctx: admin, input: { holdId: (hold as { holdId: string }).holdId } });
     expect(released).toBe(true);
     await setUserDisabled({ ctx: admin, input: { userId: customer.user.id, disabled: true } });

@@ -2,6 +2,7 @@ import type { UserCtx } from "@/lib/context";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
+import { forgetUserKeys } from "@/lib/keys/verify-key";
 import { assertAdmin } from "./assert-admin";
 
 /**
@@ -11,7 +12,7 @@ import { assertAdmin } from "./assert-admin";
 export async function setUserDisabled({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { userId: string; disabled: boolean; ip?: string | null } }) {
   const admin = await assertAdmin(ctx);
   if (input.userId === admin.userId && input.disabled) throw new AppError("invalid_request", "You cannot disable your own account");
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, disabledAt: true } });
     if (!before) throw new AppError("not_found", "No such customer");
     if (Boolean(before.disabledAt) === input.disabled) return { changed: false };
@@ -31,4 +32,7 @@ export async function setUserDisabled({ ctx, input }: { ctx: Pick<UserCtx, "user
     });
     return { changed: true };
   });
+  // This instance at once; the others on the trigger's NOTIFY.
+  if (result.changed) forgetUserKeys(input.userId);
+  return result;
 }

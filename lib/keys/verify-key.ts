@@ -44,6 +44,15 @@ export function forgetKey(hash: string): void {
   standIns.delete(hash);
 }
 
+/**
+ * Drops every key of a user from this process's cache (the users_changed trigger's NOTIFY does it
+ * everywhere, a moment later): after an operator disables an account, this instance refuses its keys
+ * from the next request on.
+ */
+export function forgetUserKeys(userId: string): void {
+  for (const [hash, entry] of cache) if (entry.key?.userId === userId) forgetKey(hash);
+}
+
 function forgetAll(): void {
   cache.clear();
   standIns.clear();

@@ -37,7 +37,11 @@ export default async function AdminHealthPage() {
           value={h.oldestHold ? age(h.oldestHold.createdAt) : "—"}
           hint={h.oldestHold ? (h.oldestHold.expiresAt.getTime() < Date.now() ? "past its expiry: the sweeper will release it" : "within its expiry") : "no active holds"}
         />
-        <Stat label="Tasks by status" value="—" hint="Async tasks are not available yet." />
+        <Stat
+          label="Tasks in flight"
+          value={`${h.tasks.QUEUED ?? 0} queued · ${h.tasks.RUNNING ?? 0} running`}
+          hint={`Last 24 h: ${h.tasks.SUCCEEDED ?? 0} succeeded, ${h.tasks.FAILED ?? 0} failed, ${h.tasks.CANCELED ?? 0} canceled`}
+        />
         <Stat label="Webhook events" value={`${h.webhooksPending} pending · ${h.webhooksFailed} failed`} hint="Stripe retries failed deliveries." />
       </dl>
 
