@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { refused } from "@/lib/gateway/pipeline";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
 import { checkLedger } from "./check-ledger";
 import { release, reserve, settle, sweepExpiredHolds } from "./holds";
@@ -62,6 +63,11 @@ describe("holds", () => {
     expect(first.ok).toBe(true);
     const second = await reserve({ accountId: account.id, apiKeyId: keyId, requestId: rid(), maxMicros: 200n, minMicros: 200n });
     expect(second).toMatchObject({ ok: false, limitSource: "key_limit" });
+    expect(second).not.toHaveProperty("keyLimitToo");
+    // Both short: the balance is named (topping up comes first), and the key's limit is flagged too.
+    const both = await reserve({ accountId: account.id, apiKeyId: keyId, requestId: rid(), maxMicros: 20_000n, minMicros: 20_000n });
+    expect(both).toMatchObject({ ok: false, limitSource: "balance", keyLimitToo: true });
+    expect(refused(both as Extract<typeof both, { ok: false }>).message).toContain("also reached its spend limit");
     expect(await accountState(account.id)).toMatchObject({ reserved: 400n });
     expect((await checkLedger()).violations).toEqual([]);
   });

@@ -47,7 +47,13 @@ export type ReserveResult =
       /** The allowance paying first, if a subscription covers the model. */
       allowanceId: string | null;
     }
-  | { ok: false; limitSource: LimitSource; availableMicros: bigint }
+  | {
+      ok: false;
+      limitSource: LimitSource;
+      availableMicros: bigint;
+      /** The balance is short and the key's spend limit too (limitSource says "balance": topping up comes first). */
+      keyLimitToo?: boolean;
+    }
   | { ok: false; limitSource: "rate_limit"; retryAfterSeconds: number; scope: "key" | "subscription" };
 
 interface ReserveRow {
@@ -237,6 +243,7 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
     // Say "balance" when the balance is short, even if the key limit is too: topping up is the fix to show.
     limitSource: balanceShort || !keyShort ? "balance" : "key_limit",
     availableMicros: row.available,
+    ...(balanceShort && keyShort ? { keyLimitToo: true } : {}),
   };
 }
 

@@ -48,16 +48,16 @@ function worthAnotherProvider(error: unknown): boolean {
 
 /** The error for a refused reservation. */
 export function refused(
-  result: { limitSource: LimitSource } | { limitSource: "rate_limit"; retryAfterSeconds: number; scope?: "key" | "subscription" },
+  result: { limitSource: LimitSource; keyLimitToo?: boolean } | { limitSource: "rate_limit"; retryAfterSeconds: number; scope?: "key" | "subscription" },
 ): AppError {
   if (result.limitSource === "rate_limit") {
     const whose = "scope" in result && result.scope === "subscription" ? "Your subscription's rate limit for this model" : "This API key's rate limit";
     return new AppError("rate_limited", `${whose} is reached. Try again in ${result.retryAfterSeconds} s.`, { retryAfter: result.retryAfterSeconds });
   }
-  return insufficient(result.limitSource);
+  return insufficient(result.limitSource, "keyLimitToo" in result && result.keyLimitToo === true);
 }
 
-export function insufficient(limitSource: LimitSource): AppError {
+export function insufficient(limitSource: LimitSource, keyLimitToo = false): AppError {
   switch (limitSource) {
     case "key_limit":
       return new AppError("insufficient_balance", "This API key has reached its spend limit.", { limitSource });
@@ -68,7 +68,13 @@ export function insufficient(limitSource: LimitSource): AppError {
         { limitSource },
       );
     default:
-      return new AppError("insufficient_balance", "Your balance is too low for this request. Add funds to continue.", { limitSource });
+      return new AppError(
+        "insufficient_balance",
+        keyLimitToo
+          ? "Your balance is too low for this request, and this API key has also reached its spend limit. Add funds and raise the key's limit to continue."
+          : "Your balance is too low for this request. Add funds to continue.",
+        { limitSource },
+      );
   }
 }
 
