@@ -79,10 +79,51 @@ export async function readJsonBody(req: Request, limit: number): Promise<unknown
   }
 }
 
-/** zod issues → one clear 400 naming the field. */
-export function invalidRequest(issues: { path: PropertyKey[]; message: string }[]): AppError {
+/** What a zod issue carries that the sentence needs (zod 4's issue shapes, loosely). */
+interface Issue {
+  code?: string;
+  path: PropertyKey[];
+  message: string;
+  expected?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+  origin?: string;
+  values?: unknown[];
+}
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+
+/**
+ * One issue as a sentence about `field` ("'n'", or "The request body"). A schema's own message is kept;
+ * zod's defaults ("Invalid input: expected string, received undefined") are put in words.
+ */
+function describeIssue(issue: Issue, field: string): string {
+  if (!/^(Invalid input|Invalid option|Too small|Too big)/.test(issue.message)) return `Invalid ${field}: ${issue.message}`;
+  const bound = (n: number | bigint | undefined) => String(n);
+  switch (issue.code) {
+    case "invalid_type":
+      if (/received undefined$/.test(issue.message)) return `${field} is required.`;
+      return `${field} must be ${issue.expected === "object" ? "a JSON object" : article(issue.expected ?? "different type")}.`;
+    case "invalid_value":
+      return `${field} must be one of: ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(", ")}.`;
+    case "too_small":
+      if (issue.origin === "array" || issue.origin === "set") return `${field} must have at least ${bound(issue.minimum)} item${Number(issue.minimum) === 1 ? "" : "s"}.`;
+      if (issue.origin === "string") return Number(issue.minimum) <= 1 ? `${field} must not be empty.` : `${field} must be at least ${bound(issue.minimum)} characters long.`;
+      return `${field} must be ${issue.inclusive ? "at least" : "greater than"} ${bound(issue.minimum)}.`;
+    case "too_big":
+      if (issue.origin === "array" || issue.origin === "set") return `${field} must have at most ${bound(issue.maximum)} items.`;
+      if (issue.origin === "string") return `${field} must be at most ${bound(issue.maximum)} characters long.`;
+      return `${field} must be ${issue.inclusive ? "at most" : "less than"} ${bound(issue.maximum)}.`;
+    default:
+      return `Invalid ${field}: ${issue.message}`;
+  }
+}
+
+/** zod issues → one clear 400 naming the field, in words. */
+export function invalidRequest(issues: Issue[]): AppError {
   const issue = issues[0];
-  const param = issue?.path.length ? issue.path.map(String).join(".") : null;
-  const message = issue ? (param ? `Invalid '${param}': ${issue.message}` : issue.message) : "Invalid request";
-  return new AppError("invalid_request", message, { param });
+  if (!issue) return new AppError("invalid_request", "Invalid request.");
+  const param = issue.path.length ? issue.path.map(String).join(".") : null;
+  return new AppError("invalid_request", describeIssue(issue, param ? `'${param}'` : "The request body"), { param });
 }

@@ -17,7 +17,7 @@ export async function usableModel(ctx: GatewayCtx, id: string, type: GatewayMode
     throw new AppError("model_not_allowed", `This API key may not use '${id}'.`, { param: "model" });
   }
   if (model.type !== type) {
-    throw new AppError("invalid_request", `'${id}' is a ${model.type.toLowerCase()} model and cannot serve this endpoint.`, { param: "model" });
+    throw new AppError("invalid_request", `'${id}' is ${model.type === "EMBEDDING" || model.type === "IMAGE" ? "an" : "a"} ${model.type.toLowerCase()} model and cannot serve this endpoint.`, { param: "model" });
   }
   return model;
 }
