@@ -102,7 +102,7 @@ describe("npm run portal", () => {
       spend_limit: "5.000000",
       spend_limit_micros: 5_000_000,
       allowed_models: ["sandbox/chat", "sandbox/cli-test"],
-      expires_at: "2099-12-31T00:00:00.000Z",
+      expires_at: "2099-12-31T23:59:59.999Z",
     });
     const key = printed.key as string;
     expect(key).toMatch(/^sk-live-[0-9A-Za-z]{40}$/);

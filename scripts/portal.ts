@@ -58,7 +58,8 @@ const expiresFlag = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "--expires must be a date like 2027-01-31")
   .transform((text, ctx) => {
-    const date = new Date(`${text}T00:00:00.000Z`);
+    // The end of that day (UTC), as the portal's date fields mean it.
+    const date = new Date(`${text}T23:59:59.999Z`);
     if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) {
       ctx.addIssue({ code: "custom", message: `--expires: ${text} is not a real date` });
       return z.NEVER;
@@ -151,7 +152,7 @@ const commands = {
   "key:create": defineCommand({
     usage:
       "key:create --email E --name N [--spend-limit-usd X] [--models a,b] [--environment development|production] [--expires YYYY-MM-DD]",
-    summary: "create an API key for a user and print it (the only time it is shown); --expires is 00:00 UTC that day",
+    summary: "create an API key for a user and print it (the only time it is shown); --expires is the end of that day, UTC, as in the portal",
     options: {
       email: { type: "string" },
       name: { type: "string" },
@@ -228,7 +229,7 @@ const commands = {
 
   "codes:create": defineCommand({
     usage: "codes:create --usd X --count N [--expires YYYY-MM-DD]",
-    summary: "create N single-use redemption codes worth $X each (printed once; default expiry in 90 days, 00:00 UTC)",
+    summary: "create N single-use redemption codes worth $X each (printed once; default expiry in 90 days; --expires is the end of that day, UTC)",
     options: { usd: { type: "string" }, count: { type: "string" }, expires: { type: "string" } },
     schema: z.object({
       usd: usdFlag("--usd").refine((micros) => micros > 0n, "--usd must be more than 0"),
