@@ -80,7 +80,7 @@ describe("auto top-up on the sandbox card", () => {
     const { user } = await createFunded(0n);
     await expect(
       updateAutoTopUp({ ctx: { userId: user.id }, input: { enabled: false, thresholdMicros: 1_000_000n, amountMicros: 1_000_000n, monthlyCapMicros: null } }),
-    ).rejects.toMatchObject({ message: "The smallest top-up is $5.00" });
+    ).rejects.toMatchObject({ message: "The smallest top-up is $5.00." });
     await expect(
       updateAutoTopUp({ ctx: { userId: user.id }, input: { enabled: false, thresholdMicros: 1_000_000n, amountMicros: 10_000_000n, monthlyCapMicros: 5_000_000n } }),
     ).rejects.toMatchObject({ message: "The monthly cap must be at least one top-up" });

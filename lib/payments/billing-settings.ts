@@ -37,7 +37,7 @@ export const AutoTopUpInput = z
   .object({
     enabled: z.boolean(),
     thresholdMicros: z.bigint().min(0n, "The threshold cannot be negative").max(TOPUP_MAX_MICROS, "The threshold is too large"),
-    amountMicros: z.bigint().min(TOPUP_MIN_MICROS, "The smallest top-up is $5.00").max(TOPUP_MAX_MICROS, "The largest top-up is $10,000.00"),
+    amountMicros: z.bigint().min(TOPUP_MIN_MICROS, "The smallest top-up is $5.00.").max(TOPUP_MAX_MICROS, "The largest top-up is $10,000.00."),
     monthlyCapMicros: z.bigint().positive("The monthly cap must be more than $0").nullable(),
   })
   .refine((v) => v.monthlyCapMicros === null || v.monthlyCapMicros >= v.amountMicros, {

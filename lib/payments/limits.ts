@@ -9,8 +9,8 @@ export const MICROS_PER_CENT = 10_000n;
 export const TopUpInput = z.object({
   amountMicros: z
     .bigint()
-    .min(TOPUP_MIN_MICROS, "The smallest top-up is $5.00")
-    .max(TOPUP_MAX_MICROS, "The largest top-up is $10,000.00")
-    .refine((v) => v % MICROS_PER_CENT === 0n, "Use whole cents"),
+    .min(TOPUP_MIN_MICROS, "The smallest top-up is $5.00.")
+    .max(TOPUP_MAX_MICROS, "The largest top-up is $10,000.00.")
+    .refine((v) => v % MICROS_PER_CENT === 0n, "Use whole cents."),
 });
 export type TopUpInput = z.infer<typeof TopUpInput>;

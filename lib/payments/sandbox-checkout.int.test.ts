@@ -37,9 +37,9 @@ describe("sandbox checkout", () => {
   it("validates the amount: $5 to $10,000 in whole cents", async () => {
     const { user } = await createFunded(0n);
     const top = (amountMicros: bigint) => createTopUp({ ctx: { userId: user.id }, input: { amountMicros }, origin: "http://localhost" });
-    await expect(top(4_990_000n)).rejects.toMatchObject({ code: "invalid_request", message: "The smallest top-up is $5.00" });
+    await expect(top(4_990_000n)).rejects.toMatchObject({ code: "invalid_request", message: "The smallest top-up is $5.00." });
     await expect(top(10_000_010_000n)).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(top(5_000_001n)).rejects.toMatchObject({ code: "invalid_request", message: "Use whole cents" });
+    await expect(top(5_000_001n)).rejects.toMatchObject({ code: "invalid_request", message: "Use whole cents." });
     await expect(top(10_000_000_000n)).resolves.toMatchObject({ sandbox: true });
   });
 });
