@@ -9,6 +9,7 @@ import { chargeDisputeCreated } from "./charge-dispute-created";
 import { chargeRefunded } from "./charge-refunded";
 import { checkoutSessionAsyncPaymentFailed } from "./checkout-session-async-payment-failed";
 import { checkoutSessionCompleted } from "./checkout-session-completed";
+import { checkoutSessionExpired } from "./checkout-session-expired";
 import { customerSubscriptionDeleted } from "./customer-subscription-deleted";
 import { customerSubscriptionUpdated } from "./customer-subscription-updated";
 import { invoicePaid } from "./invoice-paid";
@@ -21,6 +22,7 @@ export const HANDLED_EVENTS = {
   "checkout.session.completed": (o) => checkoutSessionCompleted(o, "STRIPE"),
   "checkout.session.async_payment_succeeded": (o) => checkoutSessionCompleted(o, "STRIPE"),
   "checkout.session.async_payment_failed": checkoutSessionAsyncPaymentFailed,
+  "checkout.session.expired": checkoutSessionExpired,
   "payment_intent.succeeded": paymentIntentSucceeded,
   "payment_intent.payment_failed": paymentIntentPaymentFailed,
   "charge.refunded": chargeRefunded,

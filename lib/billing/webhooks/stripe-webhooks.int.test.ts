@@ -66,6 +66,23 @@ describe("Stripe webhooks", () => {
     expect((await checkLedger()).violations).toEqual([]);
   });
 
+  it("stops showing a checkout the customer abandoned as pending once Stripe expires it, crediting nothing", async () => {
+    const { sessionId, account } = await checkout();
+    const expired = stripe.event("checkout.session.expired", { ...stripe.sessions.get(sessionId)!, status: "expired" });
+    expect(await deliver(expired)).toBe(200);
+    expect(await deliver(expired)).toBe(200);
+    expect(await db.payment.findUniqueOrThrow({ where: { externalId: sessionId } })).toMatchObject({
+      status: "CANCELED",
+      failureReason: "the checkout expired before payment",
+    });
+    expect((await accountState(account.id)).balance).toBe(0n);
+    // A paid top-up is never touched by a (misdirected) expiry.
+    const other = await checkout();
+    expect(await deliver(stripe.pay(other.sessionId))).toBe(200);
+    expect(await deliver(stripe.event("checkout.session.expired", stripe.sessions.get(other.sessionId)!))).toBe(200);
+    expect((await db.payment.findUniqueOrThrow({ where: { externalId: other.sessionId } })).status).toBe("SUCCEEDED");
+  });
+
   it("refuses a bad signature with 400 and changes nothing", async () => {
     const { sessionId, account } = await checkout();
     const paid = stripe.pay(sessionId);
