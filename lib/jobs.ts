@@ -1,9 +1,10 @@
 // In-process background work: the hold sweeper (API.md: "Nothing stuck"), sandbox/manual subscription
-// renewals, and the async task runner.
+// renewals, expiring abandoned sandbox checkouts, and the async task runner.
 // Safe on many instances (holds: conditional statements; tasks: row leases).
 import { env } from "@/lib/env.js";
 import { sweepExpiredHolds } from "@/lib/billing/holds";
 import { renewDueSubscriptions } from "@/lib/billing/subscriptions/renew-due";
+import { expireSandboxCheckouts } from "@/lib/payments/sandbox-checkout";
 import { hasOpenTasks, onWake, purgeExpiredResults, runOnce } from "@/lib/gateway/tasks/runner";
 
 const SWEEP_EVERY_MS = 30_000;
@@ -32,6 +33,11 @@ export function startBackgroundJobs(): void {
       if (renewed + ended > 0) console.warn(`[jobs] subscriptions: ${renewed} renewed, ${ended} ended at their period end`);
     } catch (error) {
       console.error("[jobs] subscription renewal failed:", (error as Error).message);
+    }
+    try {
+      await expireSandboxCheckouts();
+    } catch (error) {
+      console.error("[jobs] sandbox checkout expiry failed:", (error as Error).message);
     }
   };
   setInterval(sweep, SWEEP_EVERY_MS).unref();

@@ -3,7 +3,7 @@ import { checkLedger } from "@/lib/billing/check-ledger";
 import { db } from "@/lib/db";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
 import { createTopUp } from "./create-top-up";
-import { cancelSandboxCheckout, paySandboxCheckout } from "./sandbox-checkout";
+import { cancelSandboxCheckout, expireSandboxCheckouts, paySandboxCheckout, SANDBOX_CHECKOUT_TTL_MS } from "./sandbox-checkout";
 
 const sessionOf = (url: string) => url.split("/").at(-1)!;
 
@@ -32,6 +32,23 @@ describe("sandbox checkout", () => {
     await expect(paySandboxCheckout({ ctx: { userId: owner.user.id }, input: { sessionId } })).rejects.toMatchObject({ code: "conflict" });
     expect((await accountState(owner.account.id)).balance).toBe(0n);
     expect((await accountState(other.account.id)).balance).toBe(0n);
+  });
+
+  it("expires a checkout nobody paid within a day, like Stripe's, crediting nothing", async () => {
+    const { user, account } = await createFunded(0n);
+    const start = async () => sessionOf((await createTopUp({ ctx: { userId: user.id }, input: { amountMicros: 5_000_000n }, origin: "http://localhost" })).url);
+    const [stale, swept, fresh] = [await start(), await start(), await start()];
+    const dayAgo = new Date(Date.now() - SANDBOX_CHECKOUT_TTL_MS - 60_000);
+    await db.payment.updateMany({ where: { externalId: { in: [stale, swept] } }, data: { createdAt: dayAgo } });
+    // Paid after its expiry, before the sweep saw it: refused, and marked.
+    await expect(paySandboxCheckout({ ctx: { userId: user.id }, input: { sessionId: stale } })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("expired") });
+    expect(await expireSandboxCheckouts()).toBeGreaterThanOrEqual(1);
+    for (const sessionId of [stale, swept]) {
+      expect(await db.payment.findUniqueOrThrow({ where: { externalId: sessionId } })).toMatchObject({ status: "CANCELED", failureReason: "the checkout expired before payment" });
+    }
+    expect((await db.payment.findUniqueOrThrow({ where: { externalId: fresh } })).status).toBe("PENDING");
+    expect((await paySandboxCheckout({ ctx: { userId: user.id }, input: { sessionId: fresh } })).credited).toBe(true);
+    expect((await accountState(account.id)).balance).toBe(5_000_000n);
   });
 
   it("validates the amount: $5 to $10,000 in whole cents", async () => {

@@ -8,6 +8,10 @@ import { SANDBOX_PAYMENT_METHOD } from "@/lib/billing/auto-top-up";
 import { checkoutSessionCompleted } from "@/lib/billing/webhooks/checkout-session-completed";
 import { MICROS_PER_CENT } from "./limits";
 
+/** How long a sandbox checkout may be paid, as Stripe Checkout Sessions (24 h by default). */
+export const SANDBOX_CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
+const EXPIRED = { status: "CANCELED", failureReason: "the checkout expired before payment" } as const;
+
 const SessionInput = z.object({ sessionId: z.string().regex(/^cs_sandbox_[0-9a-f]{32}$/, "Unknown checkout") });
 
 async function find(userId: string, sessionId: string) {
@@ -31,6 +35,10 @@ export function getSandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId"
  */
 export async function paySandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { sessionId: string; saveCard?: boolean } }) {
   const payment = await find(ctx.userId, input.sessionId);
+  if (payment.status === "PENDING" && payment.createdAt.getTime() < Date.now() - SANDBOX_CHECKOUT_TTL_MS) {
+    await db.payment.updateMany({ where: { id: payment.id, status: "PENDING" }, data: { ...EXPIRED, completedAt: new Date() } });
+    throw new AppError("conflict", "This checkout expired. Start a new top-up.");
+  }
   if (payment.status === "CANCELED") throw new AppError("conflict", "This checkout was canceled. Start a new top-up.");
   const result = await checkoutSessionCompleted(
     {
@@ -59,4 +67,13 @@ export async function cancelSandboxCheckout({ ctx, input }: { ctx: Pick<UserCtx,
     await db.payment.updateMany({ where: { id: payment.id, status: "PENDING" }, data: { status: "CANCELED" } });
   }
   return { canceled: payment.status === "PENDING" };
+}
+
+/** Marks sandbox checkouts nobody paid within SANDBOX_CHECKOUT_TTL_MS as canceled (the background sweep). */
+export async function expireSandboxCheckouts(): Promise<number> {
+  const { count } = await db.payment.updateMany({
+    where: { provider: "SANDBOX", status: "PENDING", kind: "TOPUP", createdAt: { lt: new Date(Date.now() - SANDBOX_CHECKOUT_TTL_MS) } },
+    data: { ...EXPIRED, completedAt: new Date() },
+  });
+  return count;
 }
