@@ -3,11 +3,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AdminForm } from "@/components/admin/admin-form";
+import { PAYMENT_STATUS } from "@/components/billing/payment-status";
 import { ConfirmAction } from "@/components/admin/confirm-action";
 import { Stat } from "@/components/admin/stat";
 import { CustomerSubscriptions } from "@/components/subscriptions/customer-subscriptions";
+import { STATUS as USAGE_STATUS } from "@/components/usage/usage-table";
 import { PageHeader } from "@/components/layout/page-header";
-import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -23,7 +25,7 @@ import { adjustBalanceAction, refundAction, releaseHoldAction, setKeyDisabledAct
 
 export const metadata: Metadata = { title: "Customer · Admin" };
 
-const PAYMENT_TONE: Record<string, BadgeTone> = { SUCCEEDED: "green", PENDING: "yellow", FAILED: "red", CANCELED: "neutral", REFUNDED: "purple" };
+const LEDGER_KIND: Record<string, string> = { TOPUP: "Top-up", USAGE: "Usage", ADJUSTMENT: "Adjustment", REFUND: "Refund" };
 const muted = "text-zinc-500 dark:text-zinc-400";
 
 function ageOf(date: Date, now: number) {
@@ -235,7 +237,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
             <TD className="text-right tabular-nums">{displayUsd(p.amountMicros)}</TD>
             <TD>{p.provider === "STRIPE" ? "Stripe" : "Sandbox"}</TD>
             <TD>
-              <Badge tone={PAYMENT_TONE[p.status] ?? "neutral"}>{p.status.toLowerCase()}</Badge>
+              <Badge tone={PAYMENT_STATUS[p.status].tone}>{PAYMENT_STATUS[p.status].label}</Badge>
             </TD>
             <TD className="text-right">
               {p.status !== "SUCCEEDED" ? null : p.provider === "STRIPE" ? (
@@ -278,7 +280,9 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
               {u.inputPerMtokMicros !== null ? `${displayUsd(u.inputPerMtokMicros)} / ${u.outputPerMtokMicros !== null ? displayUsd(u.outputPerMtokMicros) : "—"}` : u.unitPriceMicros !== null ? `${displayUsd(u.unitPriceMicros)} each` : "—"}
             </TD>
             <TD className="text-right tabular-nums">{displayUsd(u.costMicros)}</TD>
-            <TD>{u.status === "SUCCEEDED" ? <Badge tone="green">ok</Badge> : u.status === "PARTIAL" ? <Badge tone="yellow">partial</Badge> : <Badge tone="red">failed</Badge>}</TD>
+            <TD>
+              <Badge tone={USAGE_STATUS[u.status].tone}>{USAGE_STATUS[u.status].label}</Badge>
+            </TD>
           </TR>
         ))}
       </TableCard>
@@ -297,7 +301,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
             <TD>
               <DateTime value={e.createdAt} />
             </TD>
-            <TD>{e.kind.toLowerCase()}</TD>
+            <TD>{LEDGER_KIND[e.kind] ?? e.kind}</TD>
             <TD className="max-w-96 truncate" title={`${e.description}${e.actor ? ` (by ${e.actor})` : ""}`}>
               {e.description}
             </TD>
