@@ -21,6 +21,52 @@ export const UsageFilter = z.object({
 });
 export type UsageFilter = z.infer<typeof UsageFilter>;
 
+/** A whole UTC day as the URL and the date inputs write it; a day that does not exist (2026-02-31) is refused, not rolled over. */
+export function isCalendarDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const day = new Date(`${text}T00:00:00.000Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text);
+}
+
+/** A date parameter (`from`, `to`), its message naming the field by `label`. */
+export const UsageDay = (label: string) =>
+  z.string().refine(isCalendarDay, {
+    error: (issue) => `${label} must be a date like 2026-03-04, not “${shown(issue.input)}”.`,
+  });
+
+/** A value as an error message quotes it: short, one line. */
+export function shown(value: unknown): string {
+  const text = String(value).replace(/\s+/g, " ");
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** One of an enum's values, in any case; the message quotes the value as it was given. */
+function oneOf<V extends string>(values: z.ZodEnum<{ [K in V]: K }>, label: string) {
+  const options: readonly string[] = values.options;
+  const list = `${options.slice(0, -1).join(", ")} or ${options[options.length - 1]}`;
+  return z
+    .string()
+    .refine((text) => options.includes(text.toUpperCase()), { error: (issue) => `${label} must be ${list}, not “${shown(issue.input)}”.` })
+    .transform((text) => values.parse(text.toUpperCase()));
+}
+
+/**
+ * The request log's filters as URL parameters (`?key=&model=&status=&paid_by=&from=&to=`), each message in
+ * words the filter form can show beside its field. Status and payer are accepted in any case (the JSON
+ * answers them in lower case).
+ */
+export const UsageFilterQuery = z
+  .object({
+    key: z.uuid({ error: (issue) => `Key must be the id of one of your API keys, not “${shown(issue.input)}”.` }).optional(),
+    model: z.string().max(200, { error: "Model must be at most 200 characters." }).optional(),
+    status: oneOf(UsageStatus, "Status").optional(),
+    paid_by: oneOf(PaidBy, "Paid by").optional(),
+    from: UsageDay("From").optional(),
+    to: UsageDay("To").optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ["from"], error: "From must be on or before To." });
+export type UsageFilterQuery = z.infer<typeof UsageFilterQuery>;
+
 export const ListUsageInput = UsageFilter.extend({
   limit: z.number().int().min(1).max(200).default(50),
   /** Opaque, from a previous page's nextCursor. */

@@ -1,32 +1,27 @@
 import type { Metadata } from "next";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import Link from "next/link";
 import clsx from "clsx";
 import { PageHeader } from "@/components/layout/page-header";
+import { PageLoading } from "@/components/layout/page-loading";
 import { TYPE_LABELS } from "@/components/usage/labels";
 import { BalanceChart, RequestsChart, UsageChart, type UsagePoint } from "@/components/usage/usage-chart";
+import { FilterProblems } from "@/components/usage/filter-problems";
+import { RangeForm } from "@/components/usage/range-form";
 import { UsageTabs } from "@/components/usage/usage-tabs";
-import { Button, buttonClasses } from "@/components/ui/button";
+import { buttonClasses } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Input, Label } from "@/components/ui/input";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { displayUsd } from "@/lib/money";
 import { balanceTrend } from "@/lib/usage/balance-trend";
+import { USAGE_PRESETS, parseUsageRange, type FilterProblem, type UsagePreset, type UsageRange } from "@/lib/usage/filter-params";
 import { listUsage } from "@/lib/usage/list-usage";
 import { usageSummary, type UsageAmounts } from "@/lib/usage/usage-summary";
 import { UsageTable } from "@/components/usage/usage-table";
 
 export const metadata: Metadata = { title: "Usage" };
-
-const PRESETS = {
-  "24h": { label: "24 hours", ms: 24 * 3_600_000 },
-  "7d": { label: "7 days", ms: 7 * 86_400_000 },
-  "30d": { label: "30 days", ms: 30 * 86_400_000 },
-  "90d": { label: "90 days", ms: 90 * 86_400_000 },
-} as const;
-type Preset = keyof typeof PRESETS;
 
 const hourLabel = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 const dayLabel = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
@@ -34,37 +29,26 @@ const integer = new Intl.NumberFormat("en-US");
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-/** The chosen range: a preset, or whole UTC days from/to (to included); hourly buckets up to 14 days. */
-function readRange(params: Record<string, string | string[] | undefined>) {
-  const fromText = first(params.from);
-  const toText = first(params.to);
-  let from: Date;
-  let to: Date;
-  let preset: Preset | null = null;
-  if (fromText && toText && DAY.test(fromText) && DAY.test(toText) && fromText <= toText) {
-    from = new Date(`${fromText}T00:00:00Z`);
-    to = new Date(`${toText}T00:00:00Z`);
-    to.setUTCDate(to.getUTCDate() + 1);
-    if (to.getTime() - from.getTime() > 400 * 86_400_000) from = new Date(to.getTime() - 400 * 86_400_000);
-  } else {
-    const p = first(params.range);
-    preset = p && p in PRESETS ? (p as Preset) : "7d";
-    to = new Date();
-    from = new Date(to.getTime() - PRESETS[preset].ms);
-  }
-  const span = to.getTime() - from.getTime();
-  const wanted = first(params.bucket);
-  const bucket: "hour" | "day" = span > 14 * 86_400_000 ? "day" : wanted === "hour" || wanted === "day" ? wanted : span <= 2 * 86_400_000 ? "hour" : "day";
-  return { from, to, preset, bucket, fromText: from.toISOString().slice(0, 10), toText: new Date(to.getTime() - 1).toISOString().slice(0, 10) };
+export default function UsagePage({ searchParams }: { searchParams: SearchParams }) {
+  // The loading state is this boundary rather than a loading.tsx: a usage/loading.tsx would wrap every page
+  // under /usage, /usage/requests/[id] included, whose "not found" must be a real 404 — and a response that
+  // has started streaming (a loading fallback sent) can only be a 200.
+  return (
+    <Suspense fallback={<PageLoading label="your usage" />}>
+      <UsageDashboard searchParams={searchParams} />
+    </Suspense>
+  );
 }
 
-export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+async function UsageDashboard({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
   const ctx = { userId: user.userId };
-  const range = readRange(await searchParams);
+  const parsed = parseUsageRange(await searchParams);
+  // A period that cannot be drawn is said so beside the form, with the dates as typed — never another period's numbers.
+  if (!parsed.ok) return <UsageHeader range={null} raw={parsed.raw} problems={parsed.problems} />;
+  const { range } = parsed;
   const { from, to, bucket } = range;
   const [summary, trend, recent] = await Promise.all([
     usageSummary({ ctx, input: { from, to, bucket } }),
@@ -80,65 +64,12 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     costMicros: b.costMicros.toString(),
     byType: Object.fromEntries(Object.entries(b.byType).map(([t, v]) => [t, v.toString()])),
   }));
-  const rangeText = range.preset ? `The last ${PRESETS[range.preset].label}` : `${range.fromText} to ${range.toText}`;
+  const rangeText = range.preset ? `The last ${USAGE_PRESETS[range.preset].label}` : `${range.fromText} to ${range.toText}`;
   const busiest = summary.series.reduce<(typeof summary.series)[number] | null>((best, b) => (!best || b.costMicros > best.costMicros ? b : best), null);
-  const base = (extra: Record<string, string>) => {
-    const q = new URLSearchParams(range.preset ? { range: range.preset } : { from: range.fromText, to: range.toText });
-    for (const [k, v] of Object.entries(extra)) q.set(k, v);
-    return `/usage?${q.toString()}`;
-  };
 
   return (
     <>
-      <PageHeader title="Usage" description="What your API keys did and what it cost. Times are UTC." />
-      <UsageTabs current="/usage" />
-
-      <div className="mb-6 flex flex-wrap items-end gap-4">
-        <nav aria-label="Period" className="inline-flex rounded-lg border border-zinc-300 bg-white p-0.5 dark:border-zinc-700 dark:bg-zinc-900">
-          {(Object.keys(PRESETS) as Preset[]).map((p) => (
-            <Link
-              key={p}
-              href={`/usage?range=${p}`}
-              aria-current={p === range.preset ? "page" : undefined}
-              className={clsx(
-                "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
-                p === range.preset ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
-              )}
-            >
-              {PRESETS[p].label}
-            </Link>
-          ))}
-        </nav>
-        <form method="get" action="/usage" className="flex flex-wrap items-end gap-2" aria-label="Custom date range">
-          <div>
-            <Label htmlFor="range-from">From</Label>
-            <Input id="range-from" name="from" type="date" defaultValue={range.fromText} className="mt-1 w-40" required />
-          </div>
-          <div>
-            <Label htmlFor="range-to">To</Label>
-            <Input id="range-to" name="to" type="date" defaultValue={range.toText} className="mt-1 w-40" required />
-          </div>
-          <input type="hidden" name="bucket" value={bucket} />
-          <Button type="submit" variant="secondary">
-            Show
-          </Button>
-        </form>
-        <nav aria-label="Group by" className="ml-auto inline-flex rounded-lg border border-zinc-300 bg-white p-0.5 dark:border-zinc-700 dark:bg-zinc-900">
-          {(["hour", "day"] as const).map((b) => (
-            <Link
-              key={b}
-              href={base({ bucket: b })}
-              aria-current={b === bucket ? "true" : undefined}
-              className={clsx(
-                "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
-                b === bucket ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
-              )}
-            >
-              {b === "hour" ? "Hourly" : "Daily"}
-            </Link>
-          ))}
-        </nav>
-      </div>
+      <UsageHeader range={range} raw={parsed.raw} problems={[]} />
 
       <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         <Stat
@@ -273,6 +204,66 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
   );
 }
 
+/** Title, tabs, period and grouping controls; with `problems`, what is wrong with the period asked for, in its place. */
+function UsageHeader({ range, raw, problems }: { range: UsageRange | null; raw: { from?: string; to?: string }; problems: FilterProblem[] }) {
+  const base = (extra: Record<string, string>) => {
+    const q = new URLSearchParams(range?.preset ? { range: range.preset } : { from: range?.fromText ?? "", to: range?.toText ?? "" });
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return `/usage?${q.toString()}`;
+  };
+  // Preset ranges fill the date inputs with the days they cover; a custom range shows the dates as they were asked for.
+  const fromValue = range && range.preset ? range.fromText : (raw.from ?? range?.fromText);
+  const toValue = range && range.preset ? range.toText : (raw.to ?? range?.toText);
+  return (
+    <>
+      <PageHeader title="Usage" description="What your API keys did and what it cost. Times are UTC." />
+      <UsageTabs current="/usage" />
+
+      <div className="mb-6 flex flex-wrap items-end gap-4">
+        <nav aria-label="Period" className="inline-flex rounded-lg border border-zinc-300 bg-white p-0.5 dark:border-zinc-700 dark:bg-zinc-900">
+          {(Object.keys(USAGE_PRESETS) as UsagePreset[]).map((p) => (
+            <Link
+              key={p}
+              href={`/usage?range=${p}`}
+              aria-current={p === range?.preset ? "page" : undefined}
+              className={clsx(
+                "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
+                p === range?.preset ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
+              )}
+            >
+              {USAGE_PRESETS[p].label}
+            </Link>
+          ))}
+        </nav>
+        <RangeForm from={fromValue} to={toValue} bucket={range?.bucket} problems={problems} problemsId="range-problems" />
+        {range ? (
+          <nav aria-label="Group by" className="ml-auto inline-flex rounded-lg border border-zinc-300 bg-white p-0.5 dark:border-zinc-700 dark:bg-zinc-900">
+            {(["hour", "day"] as const).map((b) => (
+              <Link
+                key={b}
+                href={base({ bucket: b })}
+                aria-current={b === range.bucket ? "true" : undefined}
+                className={clsx(
+                  "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
+                  b === range.bucket ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
+                )}
+              >
+                {b === "hour" ? "Hourly" : "Daily"}
+              </Link>
+            ))}
+          </nav>
+        ) : null}
+      </div>
+      <FilterProblems id="range-problems" problems={problems} title="This period can't be shown" />
+      {range ? null : (
+        <Card>
+          <EmptyState title="No usage shown">Correct the dates above and choose Show, or pick one of the periods.</EmptyState>
+        </Card>
+      )}
+    </>
+  );
+}
+
 function Breakdown({
   id,
   title,
@@ -287,19 +278,20 @@ function Breakdown({
   return (
     <Card aria-labelledby={`${id}-heading`}>
       <CardHeader id={`${id}-heading`} title={title} />
+      {/* On phones the share column is dropped and the padding halved, so the table fits without scrolling. */}
       <Table caption={`Spend ${title.toLowerCase()}`}>
         <THead>
           <TR>
-            <TH>{title.replace(/^By /, "").replace(/^./, (c) => c.toUpperCase())}</TH>
-            <TH className="text-right">Requests</TH>
-            <TH className="text-right">Spend</TH>
-            <TH className="text-right">Share</TH>
+            <TH className="max-sm:px-2">{title.replace(/^By /, "").replace(/^./, (c) => c.toUpperCase())}</TH>
+            <TH className="text-right max-sm:px-2">Requests</TH>
+            <TH className="text-right max-sm:px-2">Spend</TH>
+            <TH className="hidden text-right sm:table-cell">Share</TH>
           </TR>
         </THead>
         <TBody>
           {rows.map((r) => (
             <TR key={r.key}>
-              <TD className="max-w-56 truncate">
+              <TD className="max-w-36 truncate max-sm:px-2 sm:max-w-56">
                 {r.href ? (
                   <Link href={r.href} className={linkClasses}>
                     {r.label}
@@ -308,9 +300,11 @@ function Breakdown({
                   r.label
                 )}
               </TD>
-              <TD className="text-right tabular-nums">{integer.format(r.requests)}</TD>
-              <TD className="text-right tabular-nums">{displayUsd(r.costMicros)}</TD>
-              <TD className="text-right tabular-nums">{total > 0n ? `${(Number((r.costMicros * 1000n) / total) / 10).toFixed(1)}%` : "—"}</TD>
+              <TD className="text-right tabular-nums max-sm:px-2">{integer.format(r.requests)}</TD>
+              <TD className="text-right tabular-nums max-sm:px-2">{displayUsd(r.costMicros)}</TD>
+              <TD className="hidden text-right tabular-nums sm:table-cell">
+                {total > 0n ? `${(Number((r.costMicros * 1000n) / total) / 10).toFixed(1)}%` : "—"}
+              </TD>
             </TR>
           ))}
         </TBody>

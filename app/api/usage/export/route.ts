@@ -3,9 +3,10 @@ import { once } from "node:events";
 import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
 import { getSessionUser } from "@/lib/auth/session";
+import { openAIErrorBody } from "@/lib/errors";
 import { formatUsd } from "@/lib/money";
 import { exportUsage } from "@/lib/usage/export-usage";
-import { readFilterParams, toUsageFilter } from "@/lib/usage/filter-params";
+import { filterError, parseFilterParams, toUsageFilter } from "@/lib/usage/filter-params";
 
 export const dynamic = "force-dynamic";
 
@@ -19,8 +20,13 @@ const COLUMNS = [
 export async function GET(request: Request) {
   const user = await getSessionUser();
   if (!user) return Response.json({ error: { message: "Sign in to export your usage.", code: "unauthorized" } }, { status: 401 });
-  const params = readFilterParams(new URL(request.url).searchParams);
-  const filter = toUsageFilter(params);
+  // The log's filters, parsed as strictly as GET /api/usage/requests: a malformed one is a 400, never a CSV of other rows.
+  const parsed = parseFilterParams(new URL(request.url).searchParams);
+  if (!parsed.ok) {
+    const error = filterError(parsed.problems);
+    return Response.json(openAIErrorBody(error), { status: error.status });
+  }
+  const filter = toUsageFilter(parsed.params);
   const csv = stringify({ header: true, columns: COLUMNS });
 
   // Written with backpressure: the next batch is read only when the client has taken the last one.

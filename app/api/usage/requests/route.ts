@@ -1,8 +1,8 @@
 // GET /api/usage/requests — one page of the signed-in user's request log as JSON (for the portal's client islands)
 import { getSessionUser } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { isAppError, openAIErrorBody } from "@/lib/errors";
 import { formatUsd, microsToNumber } from "@/lib/money";
-import { readFilterParams, toUsageFilter } from "@/lib/usage/filter-params";
+import { parseRequestLogQuery } from "@/lib/usage/filter-params";
 import { listUsage } from "@/lib/usage/list-usage";
 
 export const dynamic = "force-dynamic";
@@ -10,15 +10,10 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request) {
   const user = await getSessionUser();
   if (!user) return Response.json({ error: { message: "Sign in to see your usage.", code: "unauthorized" } }, { status: 401 });
-  const url = new URL(request.url);
-  const filter = toUsageFilter(readFilterParams(url.searchParams));
-  // An exact instant range (a ledger line's requests) may be given as ISO times.
-  const fromTs = url.searchParams.get("from_ts");
-  const toTs = url.searchParams.get("to_ts");
-  if (fromTs && !Number.isNaN(Date.parse(fromTs))) filter.from = new Date(fromTs);
-  if (toTs && !Number.isNaN(Date.parse(toTs))) filter.to = new Date(toTs);
-  const limit = Math.min(200, Math.max(1, Number(url.searchParams.get("limit")) || 50));
-  const cursor = url.searchParams.get("cursor") ?? undefined;
+  // A malformed filter is a 400 naming it, never ignored (that would answer with rows the caller did not ask for).
+  const query = parseRequestLogQuery(new URL(request.url).searchParams);
+  if (!query.ok) return Response.json(openAIErrorBody(query.error), { status: query.error.status });
+  const { filter, limit, cursor } = query;
   try {
     const page = await listUsage({ ctx: { userId: user.userId }, input: { ...filter, limit, cursor } });
     return Response.json({

@@ -18,6 +18,9 @@ const integer = new Intl.NumberFormat("en-US");
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
+// No loading.tsx here or above (the list pages keep theirs as a <Suspense> inside the page): a loading
+// fallback starts the response as a 200, and then notFound() — another user's id, a malformed one — could no
+// longer answer 404.
 export default async function RequestDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const { id } = await params;
