@@ -4,7 +4,7 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import pg from "pg";
-import { INSTANCES, balanceOf, portal, signUpInBrowser } from "./fixtures";
+import { INSTANCES, balanceOf, portal, signUpInBrowser, uniqueEmail } from "./fixtures";
 
 const BASE_PORT = Number(process.env.E2E_BASE_PORT ?? 3100);
 
@@ -135,4 +135,36 @@ test("rotate a key, filter the log, open a request, export CSV, and reconcile th
   const usageRow = page.getByTestId("history-row").filter({ hasText: "Usage" }).first();
   await usageRow.getByRole("button", { name: /Show \d+ requests?/ }).click();
   await expect(usageRow.getByRole("listitem").first()).toBeVisible();
+});
+
+test("a signed-out deep link comes back after sign-in; bad filters are said, not replaced; a missing request is a real 404", async ({ page }) => {
+  const email = uniqueEmail("deep-link");
+  const password = "correct horse battery";
+  await portal("user:create", "--email", email, "--password", password);
+
+  // Signed out: sign-in keeps the page asked for, and goes there afterwards (an outside address never).
+  await page.goto("/usage/requests?status=FAILED");
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fusage%2Frequests%3Fstatus%3DFAILED$/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/usage\/requests\?status=FAILED$/);
+  await expect(page.getByLabel("Status")).toHaveValue("FAILED");
+  await page.goto("/sign-in?callbackUrl=%2F%2Fevil.example%2Fbilling");
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/billing$/);
+
+  // From after To: the dates stay as typed and the page says why nothing is shown.
+  await page.goto("/usage/requests?from=2026-03-05&to=2026-03-04");
+  await expect(page.getByRole("alert").filter({ hasText: "From must be on or before To." })).toBeVisible();
+  await expect(page.getByLabel("From")).toHaveValue("2026-03-05");
+  await expect(page.getByLabel("To")).toHaveValue("2026-03-04");
+  await page.goto("/usage?from=2020-01-01&to=2026-03-04");
+  await expect(page.getByRole("alert").filter({ hasText: "Ranges can span at most 400 days" })).toBeVisible();
+  await expect(page.getByLabel("From")).toHaveValue("2020-01-01");
+  expect((await page.request.get("/api/usage/requests?key=garbage")).status()).toBe(400);
+  expect((await page.request.get("/api/usage/export?from=2026-13-45")).status()).toBe(400);
+
+  // A request that is not yours (or no request id at all) answers 404, not a 200 page that says so.
+  expect((await page.goto("/usage/requests/00000000-0000-4000-8000-000000000000"))?.status()).toBe(404);
+  expect((await page.goto("/usage/requests/not-a-uuid"))?.status()).toBe(404);
 });

@@ -1,6 +1,8 @@
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { UserCtx } from "@/lib/context";
+import { REQUEST_PATH_HEADER, signInUrl } from "@/lib/http/safe-redirect";
 import { authOptions } from "./options";
 
 export interface SessionUser extends UserCtx {
@@ -15,9 +17,12 @@ export async function getSessionUser(): Promise<SessionUser | null> {
   return { userId: user.id, role: user.role, email: user.email, name: user.name ?? null };
 }
 
-/** For portal pages and actions: the signed-in user, or a redirect to sign-in. */
+/**
+ * For portal pages and actions: the signed-in user, or a redirect to sign-in that comes back to the page
+ * asked for (path and query, as proxy.ts recorded them; sign-in checks the path is ours).
+ */
 export async function requireUser(): Promise<SessionUser> {
   const user = await getSessionUser();
-  if (!user) redirect("/sign-in");
+  if (!user) redirect(signInUrl((await headers()).get(REQUEST_PATH_HEADER)));
   return user;
 }
