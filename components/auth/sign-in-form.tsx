@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { FieldError, Input, Label, describedBy } from "@/components/ui/input";
@@ -23,6 +23,15 @@ export function SignInForm({ callbackUrl, errors }: { callbackUrl: string; error
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // Each failed attempt moves focus to what went wrong: the first invalid field, or the message. (The button
+  // is disabled while signing in, so without this focus falls back to the page's body.)
+  const [failures, setFailures] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!failures) return;
+    const target = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-focus-on-error]');
+    target?.focus();
+  }, [failures]);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -31,7 +40,10 @@ export function SignInForm({ callbackUrl, errors }: { callbackUrl: string; error
     if (!password) next.password = "Enter your password.";
     setFieldErrors(next);
     setFormError(null);
-    if (Object.keys(next).length) return;
+    if (Object.keys(next).length) {
+      setFailures((n) => n + 1);
+      return;
+    }
 
     setPending(true);
     try {
@@ -39,6 +51,7 @@ export function SignInForm({ callbackUrl, errors }: { callbackUrl: string; error
       if (!result || result.error) {
         setFormError(signInErrorMessage(result?.error ?? "", errors));
         setPending(false);
+        setFailures((n) => n + 1);
         return;
       }
       router.push(callbackUrl || "/billing");
@@ -47,6 +60,7 @@ export function SignInForm({ callbackUrl, errors }: { callbackUrl: string; error
       console.error(error);
       setFormError("Something went wrong. Please try again.");
       setPending(false);
+      setFailures((n) => n + 1);
     }
   }
 
@@ -63,11 +77,11 @@ export function SignInForm({ callbackUrl, errors }: { callbackUrl: string; error
         </>
       }
     >
-      <form noValidate onSubmit={onSubmit} className="space-y-4">
+      <form ref={formRef} noValidate onSubmit={onSubmit} className="space-y-4">
         {formError ? (
-          <Alert tone="error" role="alert">
-            {formError}
-          </Alert>
+          <div role="alert" data-focus-on-error tabIndex={-1} className="rounded-lg focus:outline-2 focus:outline-offset-2 focus:outline-red-500/60">
+            <Alert tone="error">{formError}</Alert>
+          </div>
         ) : null}
         <div>
           <Label htmlFor="email">Email</Label>

@@ -98,9 +98,9 @@ export function SignUpForm({ errors }: { errors: Record<string, string> }) {
         </div>
         <div>
           <Label htmlFor="password">Password</Label>
-          <Input type="password" autoComplete="new-password" required minLength={8} {...fieldProps("password", "password-hint")} />
-          <FieldHint id="password-hint">At least 8 characters.</FieldHint>
-          <FieldError id="password-error">{fieldErrors.password}</FieldError>
+          {/* The hint and the error say the same thing: the error takes the hint's place rather than repeating it. */}
+          <Input type="password" autoComplete="new-password" required minLength={8} {...fieldProps("password", fieldErrors.password ? undefined : "password-hint")} />
+          {fieldErrors.password ? <FieldError id="password-error">{fieldErrors.password}</FieldError> : <FieldHint id="password-hint">At least 8 characters.</FieldHint>}
         </div>
         <Button type="submit" className="w-full" disabled={pending}>
           {pending ? "Creating account…" : "Create account"}
