@@ -206,15 +206,23 @@ test("subscribe in the sandbox: the allowance pays first and the meter falls, th
   await page.reload();
   await expect(meter(page)).toHaveAttribute("aria-valuenow", String(ALLOWANCE_MICROS - renewed.cost));
 
-  // Cancel at the period end, then resume.
+  // Cancel at the period end (after a confirmation that says until when it lasts), then keep the plan.
   await page.getByRole("button", { name: "Cancel at period end" }).click();
+  const endDialog = page.getByRole("dialog");
+  await expect(endDialog).toContainText("stays active until");
+  await endDialog.getByRole("button", { name: "End my plan" }).click();
   await expect(page.getByTestId("renewal")).toContainText("Ends on");
-  await page.getByRole("button", { name: "Resume subscription" }).click();
+  // While it is ending, plan changes that contradict that are not offered: Keep instead.
+  await expect(page.getByTestId(`compare-plan-${slug}`).getByRole("button", { name: `Keep ${planName}` })).toBeVisible();
+  await page.getByRole("button", { name: "Keep my plan" }).click();
   await expect(page.getByTestId("renewal")).toContainText("Renews on");
   await expectNoSeriousAxeViolations(page, "/plans (subscribed)");
 
-  // Upgrade to Starter now; then a downgrade back waits for the period end.
+  // Upgrade to Starter now (confirmed, saying it is charged now); then a downgrade back waits for the period end.
   await page.getByRole("button", { name: "Upgrade to Starter now" }).click();
+  const upgradeDialog = page.getByRole("dialog");
+  await expect(upgradeDialog).toContainText("charged");
+  await upgradeDialog.getByRole("button", { name: "Upgrade now" }).click();
   await expect(page.getByTestId("subscription")).toContainText("Starter");
   await expect(page.getByTestId("compare-plan-starter")).toContainText("Your plan");
   await page.getByRole("button", { name: `Downgrade to ${planName} at period end` }).click();

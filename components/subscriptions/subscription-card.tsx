@@ -1,6 +1,7 @@
 import {
   advancePeriodAction,
   cancelAction,
+  changePlanAction,
   fallbackAction,
   managePaymentAction,
 } from "@/app/(portal)/plans/actions";
@@ -62,7 +63,7 @@ export function SubscriptionCard({
             The last payment failed. Update your payment method to keep the allowance.
           </p>
         ) : null}
-        {s.pendingPlan ? (
+        {s.pendingPlan && !s.cancelAtPeriodEnd ? (
           <p className="rounded-lg border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950/60 dark:text-sky-100" data-testid="pending-plan">
             Changes to <strong>{s.pendingPlan.name}</strong> on {ends}. Until then you keep {s.name} and its allowance.
           </p>
@@ -101,12 +102,30 @@ export function SubscriptionCard({
                 pendingText="Saving…"
               />
             ) : null}
-            <ActionForm
-              action={cancelAction}
-              fields={{ subscriptionId: s.id, value: s.cancelAtPeriodEnd ? "off" : "on" }}
-              label={s.cancelAtPeriodEnd ? "Resume subscription" : "Cancel at period end"}
-              pendingText="Saving…"
-            />
+            {s.cancelAtPeriodEnd ? (
+              // Keeping the plan calls off the cancellation (and anything else scheduled): it renews as is.
+              <ActionForm
+                action={s.planSlug ? changePlanAction : cancelAction}
+                fields={s.planSlug ? { planSlug: s.planSlug } : { subscriptionId: s.id, value: "off" }}
+                label="Keep my plan"
+                pendingText="Saving…"
+              />
+            ) : (
+              <ActionForm
+                action={cancelAction}
+                fields={{ subscriptionId: s.id, value: "on" }}
+                label="Cancel at period end"
+                confirm={{
+                  title: `End ${s.name} on ${ends}?`,
+                  description:
+                    `${s.name} stays active until ${ends}: its allowance keeps paying for your requests until then, and you are not charged for another period.` +
+                    (s.pendingPlan ? ` The scheduled change to ${s.pendingPlan.name} will not happen.` : "") +
+                    ` After ${ends}, requests are paid from your prepaid balance. You can keep your plan any time before then.`,
+                  confirmLabel: "End my plan",
+                  variant: "danger",
+                }}
+              />
+            )}
             {stripe && s.provider === "STRIPE" ? (
               <ActionForm action={managePaymentAction} fields={{}} label="Manage payment method" pendingText="Opening Stripe…" />
             ) : null}

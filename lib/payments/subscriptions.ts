@@ -96,26 +96,34 @@ export async function paySandboxSubscription({ ctx, input }: { ctx: Ctx; input: 
 /**
  * Moves the customer's plan. Upgrades apply now with the allowance prorated (Stripe charges the
  * prorated difference at once, and refuses the change if that payment fails); downgrades apply at the
- * period end (Stripe bills the new price from the next invoice, without proration). With Stripe, Stripe
- * changes first: should our write fail after it, customer.subscription.updated makes the same change.
+ * period end (Stripe bills the new price from the next invoice, without proration). Choosing a plan —
+ * upgrading, scheduling a downgrade, or keeping the current one — also calls off a cancellation at the
+ * period end: whoever picks a plan wants to keep a subscription. With Stripe, Stripe changes first
+ * (price and cancel_at_period_end in one update): should our write fail after it,
+ * customer.subscription.updated makes the same change.
  */
 export async function changePlan({ ctx, input }: { ctx: Ctx; input: { planSlug: string } }): Promise<PlanChange> {
-  const target = await activePlan(input.planSlug);
   const subscription = await livePlanSubscription(ctx);
   if (!subscription) throw new AppError("not_found", "You have no plan to change. Subscribe to one first.");
+  // Keeping the plan one is on is allowed even after an operator retired it from sale.
+  const target = await db.plan.findUnique({ where: { slug: input.planSlug } });
+  if (!target || (!target.active && target.id !== subscription.planId)) throw new AppError("not_found", "This plan is not available.");
   if (subscription.provider === "STRIPE" && subscription.stripeSubscriptionId && subscription.planId) {
     const current = await db.plan.findUniqueOrThrow({ where: { id: subscription.planId } });
     const upgrade = await updateStripePlan(subscription.stripeSubscriptionId, current, target);
-    const applied = await applyPlanChange({ subscriptionId: subscription.id, planId: target.id });
+    const applied = await applyPlanChange({ subscriptionId: subscription.id, planId: target.id, resume: true });
     // Stripe's customer.subscription.updated may have applied the upgrade a moment before we did.
     return upgrade && applied === "unchanged" ? "upgraded" : applied;
   }
-  return applyPlanChange({ subscriptionId: subscription.id, planId: target.id });
+  return applyPlanChange({ subscriptionId: subscription.id, planId: target.id, resume: true });
 }
 
 type PlanRow = Awaited<ReturnType<typeof activePlan>>;
 
-/** Moves the Stripe subscription to the target's price; true when that was an upgrade. */
+/**
+ * Moves the Stripe subscription to the target's price and calls off its cancellation at the period end
+ * (in the same update); true when that was an upgrade.
+ */
 async function updateStripePlan(stripeSubscriptionId: string, current: PlanRow, target: PlanRow): Promise<boolean> {
   const stripe = getStripe();
   const remote = await stripe.subscriptions.retrieve(stripeSubscriptionId);
@@ -123,8 +131,12 @@ async function updateStripePlan(stripeSubscriptionId: string, current: PlanRow, 
   if (!item) throw new Error(`Stripe subscription ${remote.id} has no items`);
   const price = await stripePriceFor(target);
   const upgrade = target.id !== current.id && monthlyMicros(target) > monthlyMicros(current);
-  // Stripe already bills this plan (a retry after our own write failed): nothing to change there.
-  if (item.price.id === price && remote.metadata.plan_id === target.id) return upgrade;
+  // Stripe already bills this plan (keeping the current plan, or a retry after our own write failed):
+  // only a cancellation may be left to call off.
+  if (item.price.id === price && remote.metadata.plan_id === target.id) {
+    if (remote.cancel_at_period_end) await stripe.subscriptions.update(remote.id, { cancel_at_period_end: false });
+    return upgrade;
+  }
   try {
     if (upgrade && current.stripePriceId && item.price.id !== current.stripePriceId) {
       // A downgrade is pending (Stripe already bills the lower price from the next invoice): go back to
@@ -136,6 +148,7 @@ async function updateStripePlan(stripeSubscriptionId: string, current: PlanRow, 
       proration_behavior: upgrade ? "always_invoice" : "none",
       // An upgrade whose prorated invoice cannot be paid is refused, and nothing changes.
       ...(upgrade ? { payment_behavior: "error_if_incomplete" as const } : {}),
+      cancel_at_period_end: false,
       metadata: { plan_id: target.id },
     });
   } catch (error) {

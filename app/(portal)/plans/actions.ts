@@ -70,16 +70,17 @@ export async function paySandboxPlanAction(_previous: ActionState, form: FormDat
   redirect(`/plans?subscribed=${encodeURIComponent(parsed.data.planSlug)}`);
 }
 
-/** Upgrade now (prorated) or downgrade at the period end. */
+/** Upgrade now (prorated), downgrade at the period end, or keep the current plan (calling off what was scheduled). */
 export async function changePlanAction(_previous: ActionState, form: FormData): Promise<ActionState> {
   const user = await requireUser();
   const parsed = PlanSlug.safeParse(fields(form));
   if (!parsed.success) return { status: "error", error: "Choose a plan." };
   try {
     const change = await changePlan({ ctx: { userId: user.userId }, input: parsed.data });
-    if (change === "upgraded") return done("Upgraded. The bigger allowance applies now, prorated for the rest of this period.");
-    if (change === "downgrade_scheduled") return done("Downgrade scheduled. You keep your current plan until the end of this period.");
-    return done("No change: you are on this plan. Any scheduled change has been called off.");
+    // changePlan also calls off a cancellation at the period end: the plan renews after any of these.
+    if (change === "upgraded") return done("Upgraded. The bigger allowance applies now, prorated for the rest of this period, and the plan renews as usual.");
+    if (change === "downgrade_scheduled") return done("Downgrade scheduled. You keep your current plan until the end of this period, then the new one renews.");
+    return done("Kept. Your plan renews as usual; any scheduled change or cancellation has been called off.");
   } catch (error) {
     return failed(error, "changing plan");
   }
@@ -96,7 +97,7 @@ export async function cancelAction(_previous: ActionState, form: FormData): Prom
   } catch (error) {
     return failed(error, "canceling");
   }
-  return done(cancel ? "Your plan ends at the end of this period. You can resume it until then." : "Resumed. Your plan renews as usual.");
+  return done(cancel ? "Your plan ends at the end of this period. You can keep it until then." : "Resumed. Your plan renews as usual.");
 }
 
 /** Whether usage past the allowance is charged to the prepaid balance. */

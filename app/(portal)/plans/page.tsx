@@ -9,8 +9,11 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { requireUser } from "@/lib/auth/session";
-import { monthlyMicros } from "@/lib/billing/subscriptions/plans";
+import { planOffer, type PlanOffer } from "@/lib/billing/subscriptions/plan-offers";
+import type { SubscriptionView } from "@/lib/billing/subscriptions/list-subscriptions";
+import { now as clockNow } from "@/lib/clock";
 import { displayUsd } from "@/lib/money";
+import type { PublicPlan } from "@/lib/plans/list-plans";
 import { plansOverview } from "@/lib/plans/plans-overview";
 import { changePlanAction, subscribeAction } from "./actions";
 
@@ -23,9 +26,11 @@ export default async function PlansPage({ searchParams }: { searchParams: Promis
   const user = await requireUser();
   const [params, overview] = await Promise.all([searchParams, plansOverview({ ctx: { userId: user.userId } })]);
   const { plans, subscriptions, currentPlan, modelNames, modelTypes, sandbox, canAdvancePeriod } = overview;
-  const subscribed = typeof params.subscribed === "string" ? plans.find((p) => p.slug === params.subscribed) : undefined;
+  // Only while that is still the plan (the address keeps ?subscribed= after later changes on this page).
+  const subscribed =
+    typeof params.subscribed === "string" ? plans.find((p) => p.slug === params.subscribed && p.id === currentPlan?.planId) : undefined;
   const custom = subscriptions.filter((s) => s.kind === "CUSTOM");
-  const currentMonthly = currentPlan ? monthlyMicros(currentPlan) : null;
+  const at = clockNow();
 
   return (
     <>
@@ -96,63 +101,23 @@ export default async function PlansPage({ searchParams }: { searchParams: Promis
           </CompareCard>
 
           {plans.map((plan) => {
-            const isCurrent = currentPlan?.planId === plan.id;
-            const isPending = currentPlan?.pendingPlan?.id === plan.id;
-            const upgrade = currentMonthly !== null && monthlyMicros(plan) > currentMonthly;
+            const offer = planOffer(currentPlan, plan, at);
             return (
               <CompareCard
                 key={plan.id}
                 title={plan.name}
                 price={displayUsd(plan.priceMicros)}
                 priceNote={`/ ${per(plan.interval)}`}
-                badge={isCurrent ? <Badge tone="green">Your plan</Badge> : isPending ? <Badge tone="blue">From {dateText.format(currentPlan!.currentPeriodEnd)}</Badge> : null}
-                highlight={isCurrent}
-                testId={`compare-plan-${plan.slug}`}
-                action={
-                  !currentPlan ? (
-                    <ActionForm
-                      action={subscribeAction}
-                      fields={{ planSlug: plan.slug }}
-                      label={`Subscribe to ${plan.name}`}
-                      pendingText="Starting checkout…"
-                      variant="primary"
-                      size="md"
-                      className="space-y-2 [&_button]:w-full"
-                    />
-                  ) : isCurrent ? (
-                    currentPlan.pendingPlan ? (
-                      <ActionForm
-                        action={changePlanAction}
-                        fields={{ planSlug: plan.slug }}
-                        label={`Keep ${plan.name}`}
-                        pendingText="Saving…"
-                        size="md"
-                        className="space-y-2 [&_button]:w-full"
-                      />
-                    ) : (
-                      <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">You are on this plan.</p>
-                    )
-                  ) : isPending ? (
-                    <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">Starts at the end of this period.</p>
-                  ) : (
-                    <div className="space-y-1">
-                      <ActionForm
-                        action={changePlanAction}
-                        fields={{ planSlug: plan.slug }}
-                        label={upgrade ? `Upgrade to ${plan.name} now` : `Downgrade to ${plan.name} at period end`}
-                        pendingText="Changing plan…"
-                        variant={upgrade ? "primary" : "secondary"}
-                        size="md"
-                        className="space-y-2 [&_button]:w-full"
-                      />
-                      <p className="text-center text-xs text-zinc-600 dark:text-zinc-400">
-                        {upgrade
-                          ? "Applies now; the allowance is prorated for the rest of this period."
-                          : `Applies on ${dateText.format(currentPlan.currentPeriodEnd)}; nothing changes until then.`}
-                      </p>
-                    </div>
-                  )
+                badge={
+                  offer.kind === "current" || offer.kind === "keep" ? (
+                    <Badge tone="green">Your plan</Badge>
+                  ) : offer.kind === "pending" ? (
+                    <Badge tone="blue">From {dateText.format(currentPlan!.currentPeriodEnd)}</Badge>
+                  ) : null
                 }
+                highlight={offer.kind === "current" || offer.kind === "keep"}
+                testId={`compare-plan-${plan.slug}`}
+                action={<PlanAction offer={offer} plan={plan} current={currentPlan} at={at} />}
               >
                 {plan.description ? <p className="mb-3 text-zinc-600 dark:text-zinc-400">{plan.description}</p> : null}
                 <FeatureList items={planFeatures(plan, modelNames)} />
@@ -190,4 +155,90 @@ export default async function PlansPage({ searchParams }: { searchParams: Promis
       </section>
     </>
   );
+}
+
+const note = "text-center text-sm text-zinc-600 dark:text-zinc-400";
+const DAY_MS = 86_400_000;
+
+/** The bottom of a plan's column: what the customer can do with that plan, from planOffer. */
+function PlanAction({ offer, plan, current, at }: { offer: PlanOffer; plan: PublicPlan; current: SubscriptionView | null; at: Date }) {
+  if (offer.kind === "subscribe" || !current) {
+    return (
+      <ActionForm
+        action={subscribeAction}
+        fields={{ planSlug: plan.slug }}
+        label={`Subscribe to ${plan.name}`}
+        pendingText="Starting checkout…"
+        variant="primary"
+        size="md"
+        fullWidth
+      />
+    );
+  }
+  const ends = dateText.format(current.currentPeriodEnd);
+  switch (offer.kind) {
+    case "current":
+      return <p className={note}>You are on this plan.</p>;
+    case "keep":
+      return (
+        <div className="space-y-1">
+          <ActionForm action={changePlanAction} fields={{ planSlug: plan.slug }} label={`Keep ${plan.name}`} pendingText="Saving…" size="md" fullWidth />
+          <p className="text-center text-xs text-zinc-600 dark:text-zinc-400">
+            {offer.because === "canceling" ? `Set to end on ${ends}. Keeping it renews it as usual.` : `Calls off the change scheduled for ${ends}.`}
+          </p>
+        </div>
+      );
+    case "pending":
+      return <p className={note}>Starts at the end of this period.</p>;
+    case "unavailable":
+      return (
+        <p className={note}>
+          Not offered while your plan is set to end on {ends}. Keep {current.name} first to switch to {plan.name} then.
+        </p>
+      );
+    case "downgrade":
+      return (
+        <div className="space-y-1">
+          <ActionForm
+            action={changePlanAction}
+            fields={{ planSlug: plan.slug }}
+            label={`Downgrade to ${plan.name} at period end`}
+            pendingText="Changing plan…"
+            size="md"
+            fullWidth
+          />
+          <p className="text-center text-xs text-zinc-600 dark:text-zinc-400">Applies on {ends}; nothing changes until then.</p>
+        </div>
+      );
+    case "upgrade": {
+      const daysLeft = Math.max(1, Math.ceil((current.currentPeriodEnd.getTime() - at.getTime()) / DAY_MS));
+      const charge =
+        offer.chargeNowMicros === null
+          ? "the prorated price difference now"
+          : `about ${displayUsd(offer.chargeNowMicros)} now, the price difference for the ${daysLeft === 1 ? "day" : `${daysLeft} days`} left in this period`;
+      const description = [
+        `${plan.name} replaces ${current.name} now, with its allowance prorated for the rest of this period.`,
+        current.provider === "STRIPE"
+          ? `Your card on file is charged ${charge}.`
+          : `A paid plan would be charged ${charge}; in the sandbox nothing is charged.`,
+        offer.resumes
+          ? `This also calls off your cancellation: ${plan.name} renews on ${ends} at ${displayUsd(plan.priceMicros)} / ${per(plan.interval)}.`
+          : `${plan.name} renews on ${ends} at ${displayUsd(plan.priceMicros)} / ${per(plan.interval)}.`,
+      ].join(" ");
+      return (
+        <div className="space-y-1">
+          <ActionForm
+            action={changePlanAction}
+            fields={{ planSlug: plan.slug }}
+            label={`Upgrade to ${plan.name} now`}
+            variant="primary"
+            size="md"
+            fullWidth
+            confirm={{ title: `Upgrade to ${plan.name} now?`, description, confirmLabel: "Upgrade now" }}
+          />
+          <p className="text-center text-xs text-zinc-600 dark:text-zinc-400">Applies now; you pay the prorated difference for the rest of this period.</p>
+        </div>
+      );
+    }
+  }
 }

@@ -1,6 +1,9 @@
 // Moves a live plan subscription to another plan. Upgrades (a higher monthly price) take effect now,
 // with each allowance prorated between the two plans over the period; downgrades wait for the period
 // end (pending_plan_id, applied by openPeriod). The payment side (Stripe's proration) is the caller's.
+// A customer who picks a plan wants a subscription, so `resume` also calls off a cancellation at the
+// period end in the same transaction. Stripe's webhook does not pass it: there Stripe's own
+// cancel_at_period_end is the truth, set just before.
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { now as clockNow } from "@/lib/clock";
@@ -9,7 +12,7 @@ import { monthlyMicros, planAllowances } from "./plans";
 
 export type PlanChange = "upgraded" | "downgrade_scheduled" | "unchanged";
 
-export async function applyPlanChange(input: { subscriptionId: string; planId: string; at?: Date }): Promise<PlanChange> {
+export async function applyPlanChange(input: { subscriptionId: string; planId: string; at?: Date; resume?: boolean }): Promise<PlanChange> {
   const at = input.at ?? clockNow();
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM subscriptions WHERE id = ${input.subscriptionId}::uuid FOR UPDATE`;
@@ -17,14 +20,19 @@ export async function applyPlanChange(input: { subscriptionId: string; planId: s
     if (!subscription || subscription.kind !== "PLAN" || !subscription.plan) throw new AppError("not_found", "This subscription does not exist.");
     if (subscription.status === "CANCELED") throw new AppError("conflict", "This subscription has ended.");
     const target = await tx.plan.findUnique({ where: { id: input.planId } });
-    if (!target || !target.active) throw new AppError("not_found", "This plan is not available.");
+    // The current plan may be kept (a pending change or cancellation called off) even once retired.
+    if (!target || (!target.active && target.id !== subscription.planId)) throw new AppError("not_found", "This plan is not available.");
+
+    const resume = input.resume && subscription.cancelAtPeriodEnd ? { cancelAtPeriodEnd: false } : {};
 
     if (target.id === subscription.planId) {
-      if (subscription.pendingPlanId) await tx.subscription.update({ where: { id: subscription.id }, data: { pendingPlanId: null } });
+      if (subscription.pendingPlanId || "cancelAtPeriodEnd" in resume) {
+        await tx.subscription.update({ where: { id: subscription.id }, data: { pendingPlanId: null, ...resume, updatedAt: new Date() } });
+      }
       return "unchanged";
     }
     if (monthlyMicros(target) <= monthlyMicros(subscription.plan)) {
-      await tx.subscription.update({ where: { id: subscription.id }, data: { pendingPlanId: target.id, updatedAt: new Date() } });
+      await tx.subscription.update({ where: { id: subscription.id }, data: { pendingPlanId: target.id, ...resume, updatedAt: new Date() } });
       return "downgrade_scheduled";
     }
     const span = subscription.currentPeriodEnd.getTime() - subscription.currentPeriodStart.getTime();
@@ -38,6 +46,7 @@ export async function applyPlanChange(input: { subscriptionId: string; planId: s
         priceMicros: target.priceMicros,
         interval: target.interval,
         balanceFallback: subscription.balanceFallback && target.overageToBalance,
+        ...resume,
         updatedAt: new Date(),
       },
     });
