@@ -32,6 +32,12 @@ export function TH({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
   return <th scope="col" className={clsx("px-4 py-2.5 font-medium whitespace-nowrap", className)} {...props} />;
 }
 
+/**
+ * Cells keep to one line unless the className brings its own `whitespace-…` (e.g. `whitespace-normal` for a
+ * date or a note, so a wide table fits its card): both would be single utilities of equal weight, and the
+ * stylesheet puts `whitespace-nowrap` last, so the caller's would silently lose.
+ */
 export function TD({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return <td className={clsx("px-4 py-3 whitespace-nowrap", className)} {...props} />;
+  const ownWhitespace = /(?:^|\s)whitespace-/.test(className ?? "");
+  return <td className={clsx("px-4 py-3", !ownWhitespace && "whitespace-nowrap", className)} {...props} />;
 }

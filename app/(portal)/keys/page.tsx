@@ -32,10 +32,11 @@ function keyStatus(key: KeySummary, now: Date) {
 /** What a key has spent this period, against its limit. */
 function KeySpend({ keyData: key, spent, resets }: { keyData: KeySummary; spent: bigint; resets: Date | null }) {
   return (
-    <TD className="tabular-nums" data-testid="key-spend">
-      {displayUsd(spent)}
-      <span className="text-zinc-600 dark:text-zinc-400">
-        {" / "}
+    <TD className="min-w-36 whitespace-normal tabular-nums" data-testid="key-spend">
+      {displayUsd(spent)}{" "}
+      {/* When the cell wraps, "/ no limit" moves down whole. */}
+      <span className="whitespace-nowrap text-zinc-600 dark:text-zinc-400">
+        {"/ "}
         {key.spendLimitMicros !== null ? displayUsd(key.spendLimitMicros) : "no limit"}
       </span>
       <span className="block text-xs text-zinc-600 dark:text-zinc-400">
@@ -132,7 +133,7 @@ export default async function KeysPage() {
                           </Badge>
                           <span className="mt-1 block font-mono text-xs">{key.prefix}…</span>
                         </TD>
-                        <TD>{key.lastUsedAt ? <DateTime value={key.lastUsedAt} /> : "Never"}</TD>
+                        <TD className="min-w-28 whitespace-normal">{key.lastUsedAt ? <DateTime value={key.lastUsedAt} /> : "Never"}</TD>
                         {status.label === "Rotated" ? (
                           <TD className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="key-spend">
                             Counted on the new key
@@ -141,7 +142,7 @@ export default async function KeysPage() {
                         ) : (
                           <KeySpend keyData={key} spent={spent} resets={resets} />
                         )}
-                        <TD>
+                        <TD className="min-w-28 whitespace-normal">
                           <Badge tone={status.tone}>{status.label}</Badge>
                           {key.expiresAt && (usable || status.label === "Rotated") ? (
                             <span className="block text-xs text-zinc-600 dark:text-zinc-400">
