@@ -18,13 +18,25 @@ interface TasksPage {
 }
 
 const TONES: Record<PortalTask["status"], BadgeTone> = { queued: "neutral", running: "blue", succeeded: "green", failed: "red", canceled: "yellow" };
-const when = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+const day = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric" });
+const clock = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
 const open = (t: PortalTask) => t.status === "queued" || t.status === "running";
 
 async function fetchTasks(): Promise<TasksPage> {
   const res = await fetch("/api/tasks?limit=50", { cache: "no-store" });
   if (!res.ok) throw new Error(`Could not load your tasks (HTTP ${res.status}).`);
   return res.json() as Promise<TasksPage>;
+}
+
+/** "Nov 27" over "22:11:26": two short lines keep the table inside the card at 1280 px. */
+function When({ seconds }: { seconds: number }) {
+  const at = new Date(seconds * 1000);
+  return (
+    <time dateTime={at.toISOString()} title={at.toISOString()}>
+      {day.format(at)}
+      <span className="block text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{clock.format(at)}</span>
+    </time>
+  );
 }
 
 function Preview({ task }: { task: PortalTask }) {
@@ -40,7 +52,7 @@ function Preview({ task }: { task: PortalTask }) {
     <audio src={r.url} controls aria-label={label} className="h-8 w-56" />
   ) : null;
   return (
-    <div className="flex items-center gap-3">
+    <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
       {media}
       <a href={`${r.url}?download=1`} download className={buttonClasses({ variant: "secondary", size: "sm" })} aria-label={`Download ${label}`}>
         Download
@@ -66,6 +78,9 @@ export function TasksView({ initial }: { initial: TasksPage }) {
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["tasks"] }),
   });
 
+  // The Cancel column is there only while something can be canceled: empty, it cost the results their room.
+  const anyOpen = data.items.some(open);
+
   if (data.items.length === 0) {
     return (
       <Card>
@@ -89,7 +104,7 @@ export function TasksView({ initial }: { initial: TasksPage }) {
             <TH>Created</TH>
             <TH>Completed</TH>
             <TH>Result</TH>
-            <TH><span className="sr-only">Actions</span></TH>
+            {anyOpen ? <TH><span className="sr-only">Actions</span></TH> : null}
           </TR>
         </THead>
         <TBody>
@@ -97,25 +112,29 @@ export function TasksView({ initial }: { initial: TasksPage }) {
             <TR key={t.id} data-task-id={t.id}>
               <TD className="font-mono text-xs" title={t.id}>{`${t.id.slice(0, 13)}…`}</TD>
               <TD>
-                {t.model} <span className="text-zinc-500">· {t.kind}</span>
+                {t.model} <span className="block text-xs text-zinc-500">{t.kind}</span>
               </TD>
               <TD>
                 <Badge tone={TONES[t.status]}>{t.status}</Badge>
                 {t.error ? <p className="mt-1 max-w-64 truncate text-xs text-zinc-500" title={t.error.message}>{t.error.code}</p> : null}
               </TD>
               <TD className="text-right tabular-nums">${t.cost}</TD>
-              <TD>{when.format(new Date(t.created_at * 1000))}</TD>
-              <TD>{t.completed_at ? when.format(new Date(t.completed_at * 1000)) : "—"}</TD>
+              <TD>
+                <When seconds={t.created_at} />
+              </TD>
+              <TD>{t.completed_at ? <When seconds={t.completed_at} /> : "—"}</TD>
               <TD>
                 <Preview task={t} />
               </TD>
-              <TD>
-                {open(t) ? (
-                  <Button variant="ghost" size="sm" disabled={cancel.isPending} onClick={() => cancel.mutate(t.id)} aria-label={`Cancel ${t.id}`}>
-                    Cancel
-                  </Button>
-                ) : null}
-              </TD>
+              {anyOpen ? (
+                <TD>
+                  {open(t) ? (
+                    <Button variant="ghost" size="sm" disabled={cancel.isPending} onClick={() => cancel.mutate(t.id)} aria-label={`Cancel ${t.id}`}>
+                      Cancel
+                    </Button>
+                  ) : null}
+                </TD>
+              ) : null}
             </TR>
           ))}
         </TBody>
