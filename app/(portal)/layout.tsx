@@ -1,3 +1,4 @@
+import clsx from "clsx";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Logo } from "@/components/layout/logo";
@@ -25,22 +26,12 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         Skip to content
       </a>
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+        {/* Narrower than lg the nav takes a row of its own and scrolls sideways inside itself, so the page never does. */}
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
           <Logo href="/billing" />
-          <PortalNav isAdmin={user.role === "ADMIN"} />
-          <div className="ml-auto flex items-center gap-3">
-            {balance ? (
-              <Link
-                href="/billing"
-                className="rounded-md bg-emerald-50 px-2.5 py-1 text-sm font-medium text-emerald-800 ring-1 ring-emerald-200 ring-inset hover:bg-emerald-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:bg-emerald-950 dark:text-emerald-300 dark:ring-emerald-900"
-              >
-                <span className="sr-only">Available balance: </span>
-                <span aria-hidden="true" className="font-normal text-emerald-700 dark:text-emerald-400">
-                  Available{" "}
-                </span>
-                <span data-testid="header-balance">{displayUsd(balance.availableMicros)}</span>
-              </Link>
-            ) : null}
+          <PortalNav isAdmin={user.role === "ADMIN"} className="order-last -my-1 w-full lg:order-none lg:w-auto lg:min-w-0 lg:flex-1" />
+          <div className="ml-auto flex items-center gap-2 sm:gap-3">
+            {balance ? <BalancePill availableMicros={balance.availableMicros} low={settings?.lowBalance === true} /> : null}
             {/* The email is the sign-out button's tooltip: as text, with an admin's seven links and a large balance, it wraps the header even at 1536 px. */}
             <span className="sr-only">Signed in as {user.email}.</span>
             <SignOutButton email={user.email} />
@@ -66,5 +57,32 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         {children}
       </main>
     </div>
+  );
+}
+
+/** Under a cent nothing but the cheapest request goes through: the pill turns amber, as it does below the user's own alert threshold. */
+const NEARLY_EMPTY_MICROS = 10_000n;
+
+function BalancePill({ availableMicros, low }: { availableMicros: bigint; low: boolean }) {
+  const warn = low || availableMicros < NEARLY_EMPTY_MICROS;
+  return (
+    <Link
+      href="/billing"
+      data-tone={warn ? "warning" : "ok"}
+      className={clsx(
+        "rounded-md px-2.5 py-1 text-sm font-medium whitespace-nowrap ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500",
+        warn
+          ? "bg-amber-50 text-amber-900 ring-amber-300 hover:bg-amber-100 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-800"
+          : "bg-emerald-50 text-emerald-800 ring-emerald-200 hover:bg-emerald-100 dark:bg-emerald-950 dark:text-emerald-300 dark:ring-emerald-900",
+      )}
+    >
+      <span className="sr-only">Available balance: </span>
+      {/* The word is dropped on phones so the pill and Sign out share the logo's row. */}
+      <span aria-hidden="true" className={clsx("hidden font-normal sm:inline", warn ? "text-amber-800 dark:text-amber-300" : "text-emerald-700 dark:text-emerald-400")}>
+        Available{" "}
+      </span>
+      <span data-testid="header-balance">{displayUsd(availableMicros)}</span>
+      {warn ? <span className="sr-only"> (low)</span> : null}
+    </Link>
   );
 }
