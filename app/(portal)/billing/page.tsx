@@ -134,14 +134,18 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
       </div>
 
       <Card className="mt-6" aria-labelledby="payments-heading">
-        <div className="flex flex-wrap items-start justify-between gap-2 pr-5">
-          <CardHeader id="payments-heading" title="Payment history" description="Your top-ups, newest first." />
-          {payments.length > 0 ? (
-            <a href="/api/payments/export" className={`${linkClasses} mt-5 text-sm`} download>
-              Download CSV
-            </a>
-          ) : null}
-        </div>
+        <CardHeader
+          id="payments-heading"
+          title="Payment history"
+          description="Your top-ups, newest first."
+          action={
+            payments.length > 0 ? (
+              <a href="/api/payments/export" className={`${linkClasses} text-sm`} download>
+                Download CSV
+              </a>
+            ) : null
+          }
+        />
         {payments.length === 0 ? (
           <EmptyState title="No payments yet">Your top-ups will appear here.</EmptyState>
         ) : (
