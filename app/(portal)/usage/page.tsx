@@ -123,7 +123,7 @@ async function UsageDashboard({ searchParams }: { searchParams: SearchParams }) 
               />
             </CardBody>
           </Card>
-          <div className="mt-6 grid gap-6 lg:grid-cols-2">
+          <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Card aria-labelledby="requests-heading">
               <CardHeader id="requests-heading" title={bucket === "hour" ? "Requests per hour" : "Requests per day"} />
               <CardBody>
@@ -149,7 +149,7 @@ async function UsageDashboard({ searchParams }: { searchParams: SearchParams }) 
             </Card>
           </div>
 
-          <div className="mt-6 grid gap-6 lg:grid-cols-2">
+          <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Breakdown
               id="by-model"
               title="By model"

@@ -45,7 +45,7 @@ export default async function AdminHealthPage() {
         <Stat label="Webhook events" value={`${h.webhooksPending} pending · ${h.webhooksFailed} failed`} hint="Stripe retries failed deliveries." />
       </dl>
 
-      <div className="grid items-start gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
         <Card aria-labelledby="ledger-check-heading">
           <CardHeader id="ledger-check-heading" title="Ledger check" description="Balance equals the sum of the ledger, no negative available balance, no hold past its expiry…" />
           <CardBody className="space-y-4">
