@@ -22,10 +22,12 @@ export const metadata: Metadata = { title: "API keys" };
 
 const PERIOD_LABEL = { NONE: "in total", DAILY: "today", WEEKLY: "this week", MONTHLY: "this month" } as const;
 
-function keyStatus(key: KeySummary, now: Date) {
+function keyStatus(key: KeySummary, now: Date, spent: bigint) {
   if (key.revokedAt) return { label: "Revoked", tone: "red" } as const;
   if (key.expiresAt && key.expiresAt <= now) return { label: "Expired", tone: "neutral" } as const;
   if (key.successor) return { label: "Rotated", tone: "yellow" } as const;
+  // Requests the balance would pay are refused (402 key_limit) until the period resets or the limit is raised.
+  if (key.spendLimitMicros !== null && spent >= key.spendLimitMicros) return { label: "Limit reached", tone: "yellow" } as const;
   return { label: "Active", tone: "green" } as const;
 }
 
@@ -107,10 +109,10 @@ export default async function KeysPage() {
                 </THead>
                 <TBody>
                   {keys.map((key) => {
-                    const status = keyStatus(key, now);
                     const spent = spentThisPeriod(key, periodNow);
+                    const status = keyStatus(key, now, spent);
                     const resets = periodEnd(key.spendLimitPeriod, periodNow);
-                    const usable = !key.revokedAt && status.label === "Active";
+                    const usable = status.label === "Active" || status.label === "Limit reached";
                     return (
                       <TR key={key.id} data-key-id={key.id} className={key.revokedAt ? "text-zinc-500 dark:text-zinc-400" : undefined}>
                         <TD className="max-w-56 truncate font-medium" title={key.name}>
