@@ -454,7 +454,7 @@ function renderReport(x: ReportInput): string {
       `Load average before ${la(x.loadBefore)}, after ${la(os.loadavg())}; share of a core a busy loop got before: ${x.coresBefore}; after: ${x.coresAfter} ` +
       "(other work on this shared machine shows up here and inflates every number below: re-run when it is quiet).",
     "",
-    `Mock upstream answers after ${LATENCY} ms. Each server under test is pinned to core 1; the load driver (autocannon / undici), the mock and ` +
+    `Mock upstream answers after ${LATENCY} ms. Each server under test is pinned to core 1; the load driver (autocannon; undici for the steps and streams; for (d) the lean client of bench/raw-http.ts), the mock and ` +
       `PostgreSQL share core 0. ${ROUNDS} rounds × ${SECONDS} s per run after ${WARMUP} s of warm-up, targets rotated each round; every number is the median of rounds. ` +
       `Added latency = the contender's percentile minus direct's, in the same round. CPU = utime+stime of the server's process tree per completed request. ` +
       `The gateway runs its production start (\`scripts/dev.ts --start\`${x.clusterMode ? ", one cluster worker" : ", next start"}) on a real PostgreSQL: every request authenticated, held, settled and recorded; PostgreSQL's CPU is shown apart. Total run ${x.seconds} s.`,
@@ -606,7 +606,7 @@ function renderReport(x: ReportInput): string {
     rows.push(["Overload (4×): accepted p99 ≤ 250 ms above upstream", `${f(above)} ms`, above <= 250,
       above <= 250 ? "" : `Admitted requests queue behind the event loop before the gate sheds.${driverLate}`]);
     rows.push(["Overload (4×): the rest 503 in under 10 ms (p99)", `${f(med(r, (v) => v.shedShare) * 100)}% shed, p99 ${f(shedP99)} ms`, Number.isFinite(shedP99) ? shedP99 < 10 : null,
-      !Number.isFinite(shedP99) ? "Nothing was shed." : shedP99 < 10 ? "" : `A 503 waits its turn in the same saturated event loop (and, on the client's core, behind the driver itself).${driverLate}`]);
+      !Number.isFinite(shedP99) ? "Nothing was shed." : shedP99 < 10 ? "" : `A 503 waits its turn in the same saturated event loop: requests the gate has not read yet wait in the sockets behind the admitted ones.${driverLate}`]);
     rows.push(["Overload (4×): no client timeouts", `${timeouts}`, timeouts === 0, timeouts === 0 ? "" : "Requests waited longer than the client's timeout."]);
   }
   if (x.e.length && one.length) {
