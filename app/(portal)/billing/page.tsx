@@ -1,16 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AutoTopUpForm, LowBalanceAlertForm } from "@/components/billing/payment-settings";
+import { PAYMENT_STATUS } from "@/components/billing/payment-status";
 import { RedeemCodeForm } from "@/components/billing/redeem-code-form";
 import { TopUpForm } from "@/components/billing/top-up-form";
 import { PageHeader } from "@/components/layout/page-header";
 import { Alert } from "@/components/ui/alert";
-import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
-import type { PaymentStatus } from "@/generated/prisma/client";
 import { requireUser } from "@/lib/auth/session";
 import { getBalance } from "@/lib/billing/get-balance";
 import { stripeEnabled } from "@/lib/env.js";
@@ -24,14 +24,6 @@ const field = (micros: bigint | null) => (micros === null ? "" : displayUsd(micr
 
 export const metadata: Metadata = { title: "Billing" };
 
-const STATUS: Record<PaymentStatus, { label: string; tone: BadgeTone }> = {
-  PENDING: { label: "Pending", tone: "yellow" },
-  SUCCEEDED: { label: "Paid", tone: "green" },
-  FAILED: { label: "Failed", tone: "red" },
-  CANCELED: { label: "Canceled", tone: "neutral" },
-  REFUNDED: { label: "Refunded", tone: "purple" },
-  DISPUTED: { label: "Disputed", tone: "red" },
-};
 
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
@@ -162,7 +154,7 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
             </THead>
             <TBody>
               {payments.map((payment) => {
-                const status = STATUS[payment.status];
+                const status = PAYMENT_STATUS[payment.status];
                 return (
                   <TR key={payment.id}>
                     <TD>
