@@ -62,7 +62,12 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
             </TD>
             <TD className="text-right tabular-nums">{displayUsd(row.costMicros)}</TD>
             <TD data-testid="paid-by">
-              <Badge tone={PAID_BY[row.paidBy].tone}>{PAID_BY[row.paidBy].label}</Badge>
+              {/* A failed request cost nothing: nobody paid. */}
+              {row.costMicros === 0n && row.status === "FAILED" ? (
+                <span className="text-zinc-500 dark:text-zinc-400">—<span className="sr-only">nothing charged</span></span>
+              ) : (
+                <Badge tone={PAID_BY[row.paidBy].tone}>{PAID_BY[row.paidBy].label}</Badge>
+              )}
               {row.paidBy === "MIXED" ? (
                 <span className="block text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{displayUsd(row.coveredMicros)} covered</span>
               ) : null}

@@ -88,7 +88,11 @@ export default async function RequestDetailPage({ params }: { params: Promise<{ 
                 </span>
               </Item>
               <Item label="Paid by">
-                <Badge tone={PAID_BY[record.paidBy].tone}>{PAID_BY[record.paidBy].label}</Badge>
+                {record.costMicros === 0n && record.status === "FAILED" ? (
+                  "Nothing charged"
+                ) : (
+                  <Badge tone={PAID_BY[record.paidBy].tone}>{PAID_BY[record.paidBy].label}</Badge>
+                )}
               </Item>
               <Item label="Covered by subscription">
                 <span className="tabular-nums" data-testid="request-covered">
