@@ -92,7 +92,8 @@ interface Issue {
   values?: unknown[];
 }
 
-const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+/** "an embedding", "a chat": the indefinite article and the word. */
+export const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
 
 /**
  * One issue as a sentence about `field` ("'n'", or "The request body"). A schema's own message is kept;
