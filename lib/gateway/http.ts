@@ -101,7 +101,6 @@ export const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` :
  */
 function describeIssue(issue: Issue, field: string): string {
   if (!/^(Invalid input|Invalid option|Too small|Too big)/.test(issue.message)) return `Invalid ${field}: ${issue.message}`;
-  const bound = (n: number | bigint | undefined) => String(n);
   switch (issue.code) {
     case "invalid_type":
       if (/received undefined$/.test(issue.message)) return `${field} is required.`;
@@ -109,13 +108,13 @@ function describeIssue(issue: Issue, field: string): string {
     case "invalid_value":
       return `${field} must be one of: ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(", ")}.`;
     case "too_small":
-      if (issue.origin === "array" || issue.origin === "set") return `${field} must have at least ${bound(issue.minimum)} item${Number(issue.minimum) === 1 ? "" : "s"}.`;
-      if (issue.origin === "string") return Number(issue.minimum) <= 1 ? `${field} must not be empty.` : `${field} must be at least ${bound(issue.minimum)} characters long.`;
-      return `${field} must be ${issue.inclusive ? "at least" : "greater than"} ${bound(issue.minimum)}.`;
+      if (issue.origin === "array" || issue.origin === "set") return `${field} must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}.`;
+      if (issue.origin === "string") return Number(issue.minimum) <= 1 ? `${field} must not be empty.` : `${field} must be at least ${issue.minimum} characters long.`;
+      return `${field} must be ${issue.inclusive ? "at least" : "greater than"} ${issue.minimum}.`;
     case "too_big":
-      if (issue.origin === "array" || issue.origin === "set") return `${field} must have at most ${bound(issue.maximum)} items.`;
-      if (issue.origin === "string") return `${field} must be at most ${bound(issue.maximum)} characters long.`;
-      return `${field} must be ${issue.inclusive ? "at most" : "less than"} ${bound(issue.maximum)}.`;
+      if (issue.origin === "array" || issue.origin === "set") return `${field} must have at most ${issue.maximum} items.`;
+      if (issue.origin === "string") return `${field} must be at most ${issue.maximum} characters long.`;
+      return `${field} must be ${issue.inclusive ? "at most" : "less than"} ${issue.maximum}.`;
     default:
       return `Invalid ${field}: ${issue.message}`;
   }
