@@ -1,6 +1,7 @@
 import type { UserCtx } from "@/lib/context";
 import { db, Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { aModelOf } from "@/lib/text";
 import { recordAudit } from "@/lib/audit/record";
 import { invalidateModels } from "@/lib/gateway/models";
 import { assertAdmin } from "./assert-admin";
@@ -26,7 +27,7 @@ export async function saveModel({ ctx, input, create }: { ctx: Pick<UserCtx, "us
         if (!fallback) throw new AppError("invalid_request", "Choose an existing fallback provider", { param: "fallbackProviderId" });
         // The Anthropic adapter serves chat only (Messages).
         if (fallback.kind === "ANTHROPIC" && data.type !== "CHAT") {
-          throw new AppError("invalid_request", `An Anthropic provider cannot serve a ${data.type.toLowerCase()} model`, { param: "fallbackProviderId" });
+          throw new AppError("invalid_request", `An Anthropic provider cannot serve ${aModelOf(data.type)}`, { param: "fallbackProviderId" });
         }
       }
       const before = await tx.model.findUnique({ where: { id: data.id } });

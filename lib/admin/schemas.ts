@@ -1,5 +1,6 @@
 // Inputs of the admin verbs. Money arrives already parsed into micros (lib/money parseUsd at the edge).
 import { z } from "zod";
+import { aModelOf, capitalized } from "@/lib/text";
 
 const micros = z.bigint().min(0n, "Prices cannot be negative").max(1_000_000_000_000n, "That price is too large");
 const optionalInt = (max: number) => z.number().int().positive().max(max).nullable();
@@ -59,7 +60,7 @@ export const ModelInput = z
   })
   .superRefine((m, ctx) => {
     const need = (field: PriceField, what: string) => {
-      if (m[field] === null) ctx.addIssue({ code: "custom", path: [field], message: `A ${m.type.toLowerCase()} model needs ${what}` });
+      if (m[field] === null) ctx.addIssue({ code: "custom", path: [field], message: `${capitalized(aModelOf(m.type))} needs ${what}` });
     };
     if (m.type === "CHAT") {
       need("inputPerMtokMicros", "an input price");
@@ -78,7 +79,7 @@ export const ModelInput = z
     };
     for (const [field, what] of PRICE_NAMES) {
       if (m[field] !== null && !USED[m.type].includes(field)) {
-        ctx.addIssue({ code: "custom", path: [field], message: `A ${m.type.toLowerCase()} model is not charged ${what}: leave it empty` });
+        ctx.addIssue({ code: "custom", path: [field], message: `${capitalized(aModelOf(m.type))} is not charged ${what}: leave it empty` });
       }
     }
     if (m.fallbackProviderId !== null && m.fallbackUpstreamModel === null) {

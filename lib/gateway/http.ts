@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, INTERNAL_ERROR_MESSAGE, isAppError, openAIErrorBody } from "@/lib/errors";
+import { article } from "@/lib/text";
 
 // Request ids come from a pool of random bytes refilled 4 KB at a time: one getrandom() call per
 // 340 requests rather than one per request.
@@ -91,9 +92,6 @@ interface Issue {
   origin?: string;
   values?: unknown[];
 }
-
-/** "an embedding", "a chat": the indefinite article and the word. */
-export const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
 
 /**
  * One issue as a sentence about `field` ("'n'", or "The request body"). A schema's own message is kept;

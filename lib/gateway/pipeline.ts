@@ -6,7 +6,7 @@ import { release, reserve, settle, type LimitSource, type PaidBy, type SettleInp
 import { retryWhileDatabaseUnavailable } from "@/lib/db";
 import { env } from "@/lib/env.js";
 import { microsToNumber, microsToUsdNumber } from "@/lib/money";
-import { article } from "./http";
+import { aModelOf } from "@/lib/text";
 import { findModel, viaFallback, type GatewayModel } from "./models";
 import { ProviderError } from "./providers/types";
 import type { GatewayCtx } from "./route";
@@ -18,7 +18,7 @@ export async function usableModel(ctx: GatewayCtx, id: string, type: GatewayMode
     throw new AppError("model_not_allowed", `This API key may not use '${id}'.`, { param: "model" });
   }
   if (model.type !== type) {
-    throw new AppError("invalid_request", `'${id}' is ${article(model.type.toLowerCase())} model and cannot serve this endpoint.`, { param: "model" });
+    throw new AppError("invalid_request", `'${id}' is ${aModelOf(model.type)} and cannot serve this endpoint.`, { param: "model" });
   }
   return model;
 }
