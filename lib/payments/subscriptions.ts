@@ -8,7 +8,7 @@ import type { UserCtx } from "@/lib/context";
 import { env, stripeEnabled } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { now as clockNow, testClockEnabled } from "@/lib/clock";
-import { applyPlanChange, type PlanChange } from "@/lib/billing/subscriptions/change-plan";
+import { applyPlanChange, choosablePlan, type PlanChange } from "@/lib/billing/subscriptions/change-plan";
 import { endSubscription, setCancelAtPeriodEnd } from "@/lib/billing/subscriptions/end-subscription";
 import { advancePeriod } from "@/lib/billing/subscriptions/renew-due";
 import { monthlyMicros } from "@/lib/billing/subscriptions/plans";
@@ -105,9 +105,7 @@ export async function paySandboxSubscription({ ctx, input }: { ctx: Ctx; input: 
 export async function changePlan({ ctx, input }: { ctx: Ctx; input: { planSlug: string } }): Promise<PlanChange> {
   const subscription = await livePlanSubscription(ctx);
   if (!subscription) throw new AppError("not_found", "You have no plan to change. Subscribe to one first.");
-  // Keeping the plan one is on is allowed even after an operator retired it from sale.
-  const target = await db.plan.findUnique({ where: { slug: input.planSlug } });
-  if (!target || (!target.active && target.id !== subscription.planId)) throw new AppError("not_found", "This plan is not available.");
+  const target = choosablePlan(await db.plan.findUnique({ where: { slug: input.planSlug } }), subscription.planId);
   if (subscription.provider === "STRIPE" && subscription.stripeSubscriptionId && subscription.planId) {
     const current = await db.plan.findUniqueOrThrow({ where: { id: subscription.planId } });
     const upgrade = await updateStripePlan(subscription.stripeSubscriptionId, current, target);

@@ -12,6 +12,15 @@ import { monthlyMicros, planAllowances } from "./plans";
 
 export type PlanChange = "upgraded" | "downgrade_scheduled" | "unchanged";
 
+/**
+ * The plan a subscription may move to: one on sale, or its own current plan even once retired (keeping
+ * it calls off a pending change or cancellation). Anything else is "not available".
+ */
+export function choosablePlan<P extends { id: string; active: boolean }>(target: P | null, currentPlanId: string | null): P {
+  if (!target || (!target.active && target.id !== currentPlanId)) throw new AppError("not_found", "This plan is not available.");
+  return target;
+}
+
 export async function applyPlanChange(input: { subscriptionId: string; planId: string; at?: Date; resume?: boolean }): Promise<PlanChange> {
   const at = input.at ?? clockNow();
   return db.$transaction(async (tx) => {
@@ -19,9 +28,7 @@ export async function applyPlanChange(input: { subscriptionId: string; planId: s
     const subscription = await tx.subscription.findUnique({ where: { id: input.subscriptionId }, include: { plan: true } });
     if (!subscription || subscription.kind !== "PLAN" || !subscription.plan) throw new AppError("not_found", "This subscription does not exist.");
     if (subscription.status === "CANCELED") throw new AppError("conflict", "This subscription has ended.");
-    const target = await tx.plan.findUnique({ where: { id: input.planId } });
-    // The current plan may be kept (a pending change or cancellation called off) even once retired.
-    if (!target || (!target.active && target.id !== subscription.planId)) throw new AppError("not_found", "This plan is not available.");
+    const target = choosablePlan(await tx.plan.findUnique({ where: { id: input.planId } }), subscription.planId);
 
     const resume = input.resume && subscription.cancelAtPeriodEnd ? { cancelAtPeriodEnd: false } : {};
 
