@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, type ReactNode } from "react";
-import { Alert } from "@/components/ui/alert";
+import { AnswerAlert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { IDLE, type FormState } from "./form-state";
 
@@ -28,17 +28,7 @@ export function AdminForm({
   return (
     <form action={formAction} className={className ?? "space-y-4"}>
       {children}
-      <div aria-live="polite">
-        {state.status === "error" ? (
-          <Alert tone="error" role="alert">
-            {state.error}
-          </Alert>
-        ) : state.status === "ok" ? (
-          <Alert tone="success" role="status">
-            {state.message}
-          </Alert>
-        ) : null}
-      </div>
+      <AnswerAlert answer={state} />
       <SubmitButton variant={variant} pendingText={pendingText}>
         {submitLabel}
       </SubmitButton>

@@ -1,5 +1,7 @@
+import type { ActionAnswer } from "@/components/ui/alert";
+
 /** What an admin form's server action answers. */
-export type FormState = { status: "idle" } | { status: "error"; error: string } | { status: "ok"; message: string };
+export type FormState = ActionAnswer;
 export const IDLE: FormState = { status: "idle" };
 
 /** What a one-click admin action (with confirmation) answers. */

@@ -4,7 +4,7 @@ import clsx from "clsx";
 import { useActionState, useState, type ReactNode } from "react";
 import { ConfirmAction } from "@/components/admin/confirm-action";
 import type { ActionResult } from "@/components/admin/form-state";
-import { Alert } from "@/components/ui/alert";
+import { AnswerAlert } from "@/components/ui/alert";
 import type { ButtonSize, ButtonVariant } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { IDLE, type ActionState } from "./action-state";
@@ -66,19 +66,9 @@ export function ActionForm({
   else if (answered && answered.signature !== signature) setAnswered({ ...answered, signature, changes: answered.changes + 1 });
   const current = answered?.state === state && answered.changes <= 1;
 
-  const answer = (
-    <div aria-live="polite">
-      {!current ? null : state.status === "error" && !(confirm && confirmed?.state === state) ? (
-        <Alert tone="error" role="alert">
-          {state.error}
-        </Alert>
-      ) : state.status === "ok" ? (
-        <Alert tone="success" role="status">
-          {state.message}
-        </Alert>
-      ) : null}
-    </div>
-  );
+  // A confirmed action's error is shown in its dialog, not again here.
+  const shown = !current || (state.status === "error" && confirm && confirmed?.state === state) ? IDLE : state;
+  const answer = <AnswerAlert answer={shown} />;
 
   const run = async (): Promise<ActionResult> => {
     const form = new FormData();

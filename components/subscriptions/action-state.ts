@@ -1,3 +1,5 @@
+import type { ActionAnswer } from "@/components/ui/alert";
+
 /** What a subscription action answers the Plans page. */
-export type ActionState = { status: "idle" } | { status: "error"; error: string } | { status: "ok"; message: string };
+export type ActionState = ActionAnswer;
 export const IDLE: ActionState = { status: "idle" };

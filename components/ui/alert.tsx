@@ -18,3 +18,23 @@ export function Alert({ tone = "info", title, children, role, className }: { ton
     </div>
   );
 }
+
+/** What a form's server action answered: nothing yet, an error in words, or what was done. */
+export type ActionAnswer = { status: "idle" } | { status: "error"; error: string } | { status: "ok"; message: string };
+
+/** The answer to a form, in a live region: an error is announced as an alert, what was done as a status. */
+export function AnswerAlert({ answer }: { answer: ActionAnswer }) {
+  return (
+    <div aria-live="polite">
+      {answer.status === "error" ? (
+        <Alert tone="error" role="alert">
+          {answer.error}
+        </Alert>
+      ) : answer.status === "ok" ? (
+        <Alert tone="success" role="status">
+          {answer.message}
+        </Alert>
+      ) : null}
+    </div>
+  );
+}
