@@ -16,6 +16,7 @@ import { POST as webhook } from "@/app/api/webhooks/stripe/route";
 import { db } from "@/lib/db";
 import { DECLINING_PAYMENT_METHOD, startFakeStripe, type FakeEvent, type FakeStripe } from "@/scripts/test/fake-stripe";
 import { createFunded } from "@/scripts/test/fixtures";
+import { getStripe } from "./stripe";
 import { cancelSubscription, changePlan, startPlanCheckout } from "./subscriptions";
 
 const DAY = 86_400;
@@ -117,5 +118,78 @@ describe("choosing a plan on a Stripe subscription set to cancel at the period e
     expect(remote(c.stripeSubscriptionId)).toMatchObject({ cancel_at_period_end: true });
     expect(stripe.takeEvents()).toEqual([]);
     expect(await ours(c.stripeSubscriptionId)).toMatchObject({ plan: { slug: "starter" }, cancelAtPeriodEnd: true });
+  });
+});
+
+/** A Stripe subscriber to a plan whose end was then set in Stripe as a cancel_at timestamp (the Customer Portal, the API). */
+async function cancelAtSubscriber(planSlug: "starter" | "pro") {
+  const { user } = await createFunded(0n);
+  const ctx = { userId: user.id };
+  const { url } = await startPlanCheckout({ ctx, input: { planSlug }, origin: "http://localhost" });
+  const paid = stripe.paySubscription(url.split("/").at(-1)!, { start: nowSeconds() - 10 * DAY });
+  await deliverAll(Object.values(paid.events));
+  const stripeSubscriptionId = paid.subscription.id as string;
+  const periodEnd = (remote(stripeSubscriptionId).items as { data: { current_period_end: number }[] }).data[0]!.current_period_end;
+  await getStripe().subscriptions.update(stripeSubscriptionId, { cancel_at: periodEnd });
+  await deliverAll(stripe.takeEvents());
+  expect(remote(stripeSubscriptionId)).toMatchObject({ cancel_at_period_end: false, cancel_at: periodEnd });
+  // Our webhook reads it as ending at the period end.
+  const row = await ours(stripeSubscriptionId);
+  expect(row).toMatchObject({ cancelAtPeriodEnd: true });
+  return { ctx, stripeSubscriptionId, subscriptionId: row.id, sent: stripe.requests.length };
+}
+
+/** The subscription updates the app sent to Stripe since request number `since`. */
+const updatesSent = (stripeSubscriptionId: string, since: number) =>
+  stripe.requests.slice(since).filter((r) => r.method === "POST" && r.path === `/v1/subscriptions/${stripeSubscriptionId}`).map((r) => r.params);
+
+describe("a cancellation set in Stripe as a cancel_at timestamp", () => {
+  it("resuming unsets cancel_at (cancel_at_period_end: false would leave it), so Stripe renews instead of deleting", async () => {
+    const c = await cancelAtSubscriber("starter");
+
+    await cancelSubscription({ ctx: c.ctx, input: { subscriptionId: c.subscriptionId, cancel: false } });
+    expect(updatesSent(c.stripeSubscriptionId, c.sent)).toEqual([{ cancel_at: "" }]);
+    expect(remote(c.stripeSubscriptionId)).toMatchObject({ cancel_at: null, cancel_at_period_end: false });
+    expect(await ours(c.stripeSubscriptionId)).toMatchObject({ cancelAtPeriodEnd: false });
+    await deliverAll(stripe.takeEvents());
+    expect(await ours(c.stripeSubscriptionId)).toMatchObject({ cancelAtPeriodEnd: false });
+
+    const renewal = stripe.renewSubscription(c.stripeSubscriptionId);
+    expect(renewal.events.map((e) => e.type)).toEqual(["customer.subscription.updated", "invoice.paid"]);
+    await deliverAll(renewal.events);
+    expect(await ours(c.stripeSubscriptionId)).toMatchObject({ status: "ACTIVE", cancelAtPeriodEnd: false });
+  });
+
+  it("an upgrade unsets cancel_at in the same update as the price", async () => {
+    const c = await cancelAtSubscriber("starter");
+
+    expect(await changePlan({ ctx: c.ctx, input: { planSlug: "pro" } })).toBe("upgraded");
+    const [update, ...more] = updatesSent(c.stripeSubscriptionId, c.sent);
+    expect(more).toEqual([]);
+    expect(update).toMatchObject({ cancel_at: "", items: [{ price: await priceOf("pro") }], metadata: expect.anything() });
+    expect(update).not.toHaveProperty("cancel_at_period_end");
+    expect(remote(c.stripeSubscriptionId)).toMatchObject({ cancel_at: null, cancel_at_period_end: false });
+    await deliverAll(stripe.takeEvents());
+    expect(await ours(c.stripeSubscriptionId)).toMatchObject({ plan: { slug: "pro" }, cancelAtPeriodEnd: false });
+  });
+
+  it("keeping the current plan unsets cancel_at and sends nothing else", async () => {
+    const c = await cancelAtSubscriber("starter");
+
+    expect(await changePlan({ ctx: c.ctx, input: { planSlug: "starter" } })).toBe("unchanged");
+    expect(updatesSent(c.stripeSubscriptionId, c.sent)).toEqual([{ cancel_at: "" }]);
+    expect(remote(c.stripeSubscriptionId)).toMatchObject({ cancel_at: null });
+    await deliverAll(stripe.takeEvents());
+    expect(await ours(c.stripeSubscriptionId)).toMatchObject({ plan: { slug: "starter" }, cancelAtPeriodEnd: false });
+  });
+
+  it("a cancellation made here is still called off with cancel_at_period_end: false alone", async () => {
+    const c = await cancelingSubscriber("starter");
+    const since = stripe.requests.length;
+    const { id } = await ours(c.stripeSubscriptionId);
+
+    await cancelSubscription({ ctx: c.ctx, input: { subscriptionId: id, cancel: false } });
+    expect(updatesSent(c.stripeSubscriptionId, since)).toEqual([{ cancel_at_period_end: "false" }]);
+    expect(remote(c.stripeSubscriptionId)).toMatchObject({ cancel_at: null, cancel_at_period_end: false });
   });
 });

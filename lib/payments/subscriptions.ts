@@ -99,7 +99,7 @@ export async function paySandboxSubscription({ ctx, input }: { ctx: Ctx; input: 
  * period end (Stripe bills the new price from the next invoice, without proration). Choosing a plan —
  * upgrading, scheduling a downgrade, or keeping the current one — also calls off a cancellation at the
  * period end: whoever picks a plan wants to keep a subscription. With Stripe, Stripe changes first
- * (price and cancel_at_period_end in one update): should our write fail after it,
+ * (the price and calling off the cancellation in one update): should our write fail after it,
  * customer.subscription.updated makes the same change.
  */
 export async function changePlan({ ctx, input }: { ctx: Ctx; input: { planSlug: string } }): Promise<PlanChange> {
@@ -119,8 +119,22 @@ export async function changePlan({ ctx, input }: { ctx: Ctx; input: { planSlug: 
 type PlanRow = Awaited<ReturnType<typeof activePlan>>;
 
 /**
- * Moves the Stripe subscription to the target's price and calls off its cancellation at the period end
- * (in the same update); true when that was an upgrade.
+ * The update that calls off a Stripe subscription's scheduled end, or null when none is scheduled.
+ * Stripe schedules one in two ways: cancel_at_period_end (our own cancel), or a cancel_at timestamp (the
+ * Customer Portal, the Dashboard, the API) — which cancel_at_period_end: false leaves in place, so the
+ * subscription would still end. Each is called off by its own parameter, and only one is sent: Stripe
+ * shows cancel_at_period_end as a cancel_at at the period end too, and cancel_at_period_end: false clears it.
+ */
+function callOffCancellation(remote: Pick<Stripe.Subscription, "cancel_at" | "cancel_at_period_end">):
+  Pick<Stripe.SubscriptionUpdateParams, "cancel_at" | "cancel_at_period_end"> | null {
+  if (remote.cancel_at_period_end) return { cancel_at_period_end: false };
+  if (remote.cancel_at != null) return { cancel_at: "" };
+  return null;
+}
+
+/**
+ * Moves the Stripe subscription to the target's price and calls off its scheduled end (in the same
+ * update); true when that was an upgrade.
  */
 async function updateStripePlan(stripeSubscriptionId: string, current: PlanRow, target: PlanRow): Promise<boolean> {
   const stripe = getStripe();
@@ -131,8 +145,9 @@ async function updateStripePlan(stripeSubscriptionId: string, current: PlanRow, 
   const upgrade = target.id !== current.id && monthlyMicros(target) > monthlyMicros(current);
   // Stripe already bills this plan (keeping the current plan, or a retry after our own write failed):
   // only a cancellation may be left to call off.
+  const callOff = callOffCancellation(remote);
   if (item.price.id === price && remote.metadata.plan_id === target.id) {
-    if (remote.cancel_at_period_end) await stripe.subscriptions.update(remote.id, { cancel_at_period_end: false });
+    if (callOff) await stripe.subscriptions.update(remote.id, callOff);
     return upgrade;
   }
   try {
@@ -146,7 +161,7 @@ async function updateStripePlan(stripeSubscriptionId: string, current: PlanRow, 
       proration_behavior: upgrade ? "always_invoice" : "none",
       // An upgrade whose prorated invoice cannot be paid is refused, and nothing changes.
       ...(upgrade ? { payment_behavior: "error_if_incomplete" as const } : {}),
-      cancel_at_period_end: false,
+      ...callOff,
       metadata: { plan_id: target.id },
     });
   } catch (error) {
@@ -164,7 +179,14 @@ export async function cancelSubscription({ ctx, input }: { ctx: Ctx; input: { su
   if (subscription.kind !== "PLAN") throw new AppError("conflict", "A custom subscription is changed through your account manager.");
   if (subscription.status === "CANCELED") throw new AppError("conflict", "This subscription has already ended.");
   if (subscription.provider === "STRIPE" && subscription.stripeSubscriptionId) {
-    await getStripe().subscriptions.update(subscription.stripeSubscriptionId, { cancel_at_period_end: input.cancel });
+    const stripe = getStripe();
+    if (input.cancel) {
+      await stripe.subscriptions.update(subscription.stripeSubscriptionId, { cancel_at_period_end: true });
+    } else {
+      // Resuming: call off whichever way Stripe has the end scheduled (a cancel_at set in the Customer Portal too).
+      const callOff = callOffCancellation(await stripe.subscriptions.retrieve(subscription.stripeSubscriptionId));
+      if (callOff) await stripe.subscriptions.update(subscription.stripeSubscriptionId, callOff);
+    }
   }
   await setCancelAtPeriodEnd({ subscriptionId: subscription.id, cancel: input.cancel });
 }

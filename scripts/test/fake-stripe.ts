@@ -4,8 +4,8 @@
 // real SDK's `generateTestHeaderString`. Requests arrive from the real Stripe Node SDK.
 // Stripe Billing too, in API version 2026-10-28.endive's wire format: recurring Prices, Checkout in
 // subscription mode (paying creates the subscription and its paid first invoice), subscription
-// updates (price with proration, cancel_at_period_end, metadata), cancellation, a Customer Portal
-// page, and test-only controls to renew (the next period's invoice.paid) or delete a subscription
+// updates (price with proration, cancel_at_period_end or a cancel_at timestamp, metadata), cancellation,
+// a Customer Portal page, and test-only controls to renew (the next period's invoice.paid) or delete a subscription
 // (`POST /_test/subscriptions/:id/renew` — body `start=now` starts the next period now instead of at
 // the current one's end — and `POST /_test/subscriptions/:id/delete`; find the id with
 // `GET /v1/subscriptions?customer=cus_…`).
@@ -35,6 +35,8 @@ export interface FakeStripe {
   prices: Map<string, Obj>;
   subscriptions: Map<string, Obj>;
   invoices: Map<string, Obj>;
+  /** Every API request received (not the hosted pages), oldest first, its form parameters decoded: what the app sent. */
+  requests: { method: string; path: string; params: Record<string, unknown> }[];
   /** Builds a signed event for `object` (does not send it). */
   event(type: string, object: Obj, previousAttributes?: Record<string, unknown>): FakeEvent;
   /** Sends a signed event to webhookUrl; resolves with the app's status. */
@@ -85,6 +87,7 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
   const prices = new Map<string, Obj>();
   const subscriptions = new Map<string, Obj>();
   const invoices = new Map<string, Obj>();
+  const requests: FakeStripe["requests"] = [];
   const portalSessions = new Map<string, Obj>();
   // What Stripe keeps but does not show on the objects: a product's name, a subscription Checkout's terms.
   const productNames = new Map<string, string>();
@@ -254,8 +257,8 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
     if (!sub) throw new Error(`no subscription ${subscriptionId}`);
     if (sub.status === "canceled") throw new Error(`subscription ${subscriptionId} has ended`);
     const si = item(sub);
-    if (sub.cancel_at_period_end) {
-      Object.assign(sub, { status: "canceled", ended_at: Number(si.current_period_end), canceled_at: sub.canceled_at ?? now() });
+    if (sub.cancel_at_period_end || (sub.cancel_at != null && Number(sub.cancel_at) <= Number(si.current_period_end))) {
+      Object.assign(sub, { status: "canceled", ended_at: Number(sub.cancel_at ?? si.current_period_end), canceled_at: sub.canceled_at ?? now() });
       return { invoice: null, events: [event("customer.subscription.deleted", clone(sub))] };
     }
     const price = si.price as Obj;
@@ -276,10 +279,16 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
     return event("customer.subscription.deleted", clone(sub));
   }
 
-  /** POST /v1/subscriptions/:id — price change (with proration), cancel_at_period_end, metadata. */
+  /** POST /v1/subscriptions/:id — price change (with proration), cancel_at_period_end or cancel_at, metadata. */
   function updateSubscription(sub: Obj, params: Record<string, unknown>): { status: number; body: unknown } {
     if (sub.status === "canceled") {
       return { status: 400, body: { error: { type: "invalid_request_error", message: "A canceled subscription can only update its cancellation_details and metadata." } } };
+    }
+    // Two ways to schedule the end: Stripe shows cancel_at_period_end as cancel_at = the period end too, and
+    // cancel_at_period_end: false calls off only that one (a cancel_at timestamp stays; cancel_at="" unsets
+    // it). The fake refuses both in one request, so the app never relies on how Stripe would combine them.
+    if (params.cancel_at !== undefined && params.cancel_at_period_end !== undefined) {
+      return { status: 400, body: { error: { type: "invalid_request_error", param: "cancel_at", message: "fake stripe: pass either cancel_at or cancel_at_period_end, not both" } } };
     }
     const previous: Record<string, unknown> = {};
     const raised: FakeEvent[] = [];
@@ -318,9 +327,20 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
     if (params.cancel_at_period_end !== undefined) {
       const cancel = params.cancel_at_period_end === "true";
       if (cancel !== sub.cancel_at_period_end) {
-        previous.cancel_at_period_end = sub.cancel_at_period_end;
-        previous.canceled_at = sub.canceled_at;
-        Object.assign(sub, { cancel_at_period_end: cancel, canceled_at: cancel ? now() : null });
+        Object.assign(previous, { cancel_at_period_end: sub.cancel_at_period_end, cancel_at: sub.cancel_at, canceled_at: sub.canceled_at });
+        Object.assign(sub, cancel
+          ? { cancel_at_period_end: true, cancel_at: Number(item(sub).current_period_end), canceled_at: now() }
+          : { cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+      }
+    }
+    if (params.cancel_at !== undefined) {
+      const at = params.cancel_at === "" ? null : Number(params.cancel_at);
+      if (at !== null && !(Number.isInteger(at) && at > now())) {
+        return { status: 400, body: { error: { type: "invalid_request_error", param: "cancel_at", message: "fake stripe: cancel_at must be a future unix timestamp or ''" } } };
+      }
+      if (at !== sub.cancel_at || sub.cancel_at_period_end) {
+        Object.assign(previous, { cancel_at_period_end: sub.cancel_at_period_end, cancel_at: sub.cancel_at, canceled_at: sub.canceled_at });
+        Object.assign(sub, { cancel_at_period_end: false, cancel_at: at, canceled_at: at === null ? null : now() });
       }
     }
     if (params.metadata !== undefined) {
@@ -358,6 +378,7 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
     prices,
     subscriptions,
     invoices,
+    requests,
     event,
     pay,
     paySubscription,
@@ -378,6 +399,7 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
     const [path = "", search = ""] = (req.url ?? "").split("?");
     const query = qs.parse(search) as Record<string, unknown>;
     const params = qs.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+    if (path.startsWith("/v1/")) requests.push({ method: req.method ?? "GET", path, params });
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json", "request-id": id("req") });
       res.end(JSON.stringify(body));
@@ -503,8 +525,9 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
           const price = item(x).price as Obj;
           const switches = recurring.filter((p) => p.id !== price.id).map((p) =>
             `<form method="post"><input type="hidden" name="subscription" value="${x.id}"><input type="hidden" name="price" value="${p.id}"><button type="submit" name="action" value="switch">Switch to ${nameOf(p)}</button></form>`).join("");
-          return `<section><h2>${nameOf(price)}</h2><p>${x.cancel_at_period_end ? "Cancels at the period end" : "Renews"}</p>
-            <form method="post"><input type="hidden" name="subscription" value="${x.id}"><button type="submit" name="action" value="${x.cancel_at_period_end ? "renew" : "cancel"}">${x.cancel_at_period_end ? "Renew plan" : "Cancel plan"}</button></form>${switches}</section>`;
+          const ending = x.cancel_at_period_end || x.cancel_at != null;
+          return `<section><h2>${nameOf(price)}</h2><p>${ending ? "Cancels at the period end" : "Renews"}</p>
+            <form method="post"><input type="hidden" name="subscription" value="${x.id}"><button type="submit" name="action" value="${ending ? "renew" : "cancel"}">${ending ? "Renew plan" : "Cancel plan"}</button></form>${switches}</section>`;
         }).join("");
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         res.end(`<!doctype html><html lang="en"><title>Fake Stripe Customer Portal</title><body><main><h1>Fake Stripe Customer Portal</h1>${rows || "<p>No subscriptions.</p>"}
@@ -513,7 +536,9 @@ export async function startFakeStripe({ secret = "whsec_test_fake", port = 0 } =
       }
       const sub = own.find((x) => x.id === params.subscription);
       if (sub) {
-        const update = params.action === "switch" ? { items: [{ id: item(sub).id, price: params.price }], proration_behavior: "always_invoice" } : { cancel_at_period_end: params.action === "cancel" ? "true" : "false" };
+        const update = params.action === "switch" ? { items: [{ id: item(sub).id, price: params.price }], proration_behavior: "always_invoice" }
+          : params.action === "cancel" ? { cancel_at_period_end: "true" }
+          : sub.cancel_at_period_end ? { cancel_at_period_end: "false" } : { cancel_at: "" };
         updateSubscription(sub, update);
         // Delivered before the browser returns, so the app shows the change at once.
         if (fake.webhookUrl) await deliveries;

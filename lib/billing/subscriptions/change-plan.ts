@@ -3,7 +3,7 @@
 // end (pending_plan_id, applied by openPeriod). The payment side (Stripe's proration) is the caller's.
 // A customer who picks a plan wants a subscription, so `resume` also calls off a cancellation at the
 // period end in the same transaction. Stripe's webhook does not pass it: there Stripe's own
-// cancel_at_period_end is the truth, set just before.
+// cancellation (cancel_at_period_end, or a cancel_at timestamp) is the truth, set just before.
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { now as clockNow } from "@/lib/clock";

@@ -413,6 +413,31 @@ describe("cancellation", () => {
     await ledgerIsClean();
   });
 
+  it("reads a cancel_at set in Stripe at or before the period end as ending, one after it as renewing, and its removal as renewing", async () => {
+    const c = await subscribe("starter", { daysAgo: 3 });
+    await deliverAll(Object.values(c.events));
+    const periodEnd = (stripe.subscriptions.get(c.stripeSubscriptionId)!.items as { data: { current_period_end: number }[] }).data[0]!.current_period_end;
+    const setInStripe = async (params: { cancel_at: number | "" }) => {
+      await getStripe().subscriptions.update(c.stripeSubscriptionId, params);
+      const raised = stripe.takeEvents();
+      expect(raised.map((e) => e.type)).toEqual(["customer.subscription.updated"]);
+      await deliverAll(raised);
+      return (await ours(c.stripeSubscriptionId)).cancelAtPeriodEnd;
+    };
+
+    expect(await setInStripe({ cancel_at: periodEnd + 40 * DAY })).toBe(false);
+    expect(await setInStripe({ cancel_at: periodEnd - DAY })).toBe(true);
+    expect(await setInStripe({ cancel_at: "" })).toBe(false);
+    expect(await setInStripe({ cancel_at: periodEnd })).toBe(true);
+    expect(stripe.subscriptions.get(c.stripeSubscriptionId)).toMatchObject({ cancel_at_period_end: false, cancel_at: periodEnd });
+
+    // The period ends: Stripe deletes it.
+    const end = stripe.renewSubscription(c.stripeSubscriptionId);
+    expect(end.events.map((e) => e.type)).toEqual(["customer.subscription.deleted"]);
+    await deliverAll(end.events);
+    expect(await ours(c.stripeSubscriptionId)).toMatchObject({ status: "CANCELED", cancelAtPeriodEnd: false });
+  });
+
   it("the test control endpoints renew and delete through HTTP, delivering to the app", async () => {
     const c = await subscribe("starter", { daysAgo: 1 });
     await deliverAll(Object.values(c.events));
