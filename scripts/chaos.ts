@@ -640,7 +640,9 @@ async function verify(
            count(*) FILTER (WHERE status = 'ACTIVE' AND expires_at < now())::int AS active_expired,
            count(*) FILTER (WHERE status = 'SETTLED')::int AS settled,
            count(*) FILTER (WHERE status = 'RELEASED')::int AS released,
-           count(*) FILTER (WHERE status = 'RELEASED' AND NOT EXISTS (SELECT 1 FROM usage_records u WHERE u.request_id = holds.request_id))::int AS expired,
+           -- Expired: released with no record but the sweeper's own (lib/billing/holds.ts EXPIRED_HOLD_NOTE).
+           count(*) FILTER (WHERE status = 'RELEASED' AND NOT EXISTS (SELECT 1 FROM usage_records u WHERE u.request_id = holds.request_id
+                                                                      AND COALESCE(u.note, '') NOT LIKE 'hold_expired:%'))::int AS expired,
            count(*) FILTER (WHERE status = 'SETTLED' AND closed_at > expires_at)::int AS settled_late
     FROM holds`);
   if (holds!.active_expired > 0) violations.push(`${holds!.active_expired} active hold(s) past their expiry after the sweep`);

@@ -142,9 +142,10 @@ describe("npm run portal", () => {
     }
   });
 
-  it("holds:sweep releases a hold past its expiry", async () => {
+  it("holds:sweep releases a hold past its expiry, leaving a failed request of cost 0 in the request log", async () => {
     const { account, keyId } = await createFunded(1_000n);
-    const hold = await reserve({ accountId: account.id, apiKeyId: keyId, requestId: `req_cli_${Date.now()}`, maxMicros: 400n, minMicros: 400n });
+    const requestId = `req_cli_${Date.now()}`;
+    const hold = await reserve({ accountId: account.id, apiKeyId: keyId, requestId, maxMicros: 400n, minMicros: 400n });
     if (!hold.ok) throw new Error("expected a hold");
     expect(await accountState(account.id)).toMatchObject({ reserved: 400n });
     await db.$executeRaw`UPDATE holds SET expires_at = now() - interval '1 minute' WHERE id = ${hold.holdId}::uuid`;
@@ -152,7 +153,9 @@ describe("npm run portal", () => {
     expect(output(await portal("holds:sweep"))).toEqual({ released: 1 });
     expect(await db.hold.findUniqueOrThrow({ where: { id: hold.holdId } })).toMatchObject({ status: "RELEASED" });
     expect(await accountState(account.id)).toEqual({ balance: 1_000n, reserved: 0n, available: 1_000n });
+    expect(await db.usageRecord.findUniqueOrThrow({ where: { requestId } })).toMatchObject({ status: "FAILED", costMicros: 0n });
     expect(output(await portal("holds:sweep"))).toEqual({ released: 0 });
+    expect(await db.usageRecord.count({ where: { requestId } })).toBe(1);
   });
 
   it("subscriptions:renew opens the next period of a sandbox subscription that is over, once", async () => {

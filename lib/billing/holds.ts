@@ -540,7 +540,15 @@ export async function release(input: ReleaseInput): Promise<boolean> {
   return (rows[0]?.released ?? 0n) > 0n;
 }
 
-/** Releases every hold past its expiry (a crashed process, a lost request). Returns how many. */
+/** The request log's note on a request whose hold expired before it settled (error code: message, as the gateway's). */
+export const EXPIRED_HOLD_NOTE = "hold_expired: The request did not complete; its hold expired and was released. Nothing was charged.";
+/** What a swept request's record shows for what the hold does not know (it keeps no model or endpoint). */
+export const UNKNOWN = "(unknown)";
+
+/**
+ * Releases every hold past its expiry (a crashed process, a lost request), each with a FAILED usage
+ * record of cost 0 so the request log says what became of the request. Returns how many were released.
+ */
 export async function sweepExpiredHolds(limit = 1000): Promise<number> {
   const expired = await db.hold.findMany({
     where: { status: "ACTIVE", expiresAt: { lt: new Date() } },
@@ -549,6 +557,67 @@ export async function sweepExpiredHolds(limit = 1000): Promise<number> {
     take: limit,
   });
   let released = 0;
-  for (const { id } of expired) if (await release({ holdId: id })) released++;
+  for (const { id } of expired) if (await releaseExpired(id)) released++;
   return released;
+}
+
+/**
+ * release() for a hold past its expiry, writing its FAILED usage record (cost 0) in the same statement.
+ * Only the first of several sweepers closes the hold (status = 'ACTIVE' under its row lock), and a
+ * request has at most one record (request_id is unique): sweeping twice, or from two processes at
+ * once, writes one record and charges nothing.
+ *
+ * A hold keeps its request id, key and account, not the model or endpoint: for a gateway request
+ * those are UNKNOWN. An async task's hold has the task's id as request id, so its record names the
+ * task's model and endpoint — but only when the task can no longer deliver (it failed or was canceled
+ * and then crashed before releasing, or is past its deadline, which the runner fails as a timeout):
+ * a task that succeeded, or may still, is released without a record, as closeSucceeded leaves none
+ * for a task delivered after its hold closed.
+ */
+async function releaseExpired(holdId: string): Promise<boolean> {
+  const rows = await sqlQuery<{ released: bigint }>(Prisma.sql`
+    WITH h AS (
+      UPDATE holds SET status = 'RELEASED', closed_at = now()
+      WHERE id = ${holdId}::uuid AND status = 'ACTIVE' AND expires_at < now()
+      RETURNING id, account_id, api_key_id, request_id, amount_micros, allowance_id, allowance_amount, created_at, expires_at
+    ),
+    k AS (
+      UPDATE api_keys SET reserved_micros = api_keys.reserved_micros - h.amount_micros
+      FROM h WHERE api_keys.id = h.api_key_id
+      RETURNING api_keys.id
+    ),
+    al AS (
+      UPDATE allowances SET reserved_value = allowances.reserved_value - h.allowance_amount
+      FROM h LEFT JOIN k ON true WHERE allowances.id = h.allowance_id
+      RETURNING allowances.id
+    ),
+    a AS (
+      UPDATE accounts SET reserved_micros = accounts.reserved_micros - h.amount_micros, updated_at = now()
+      FROM h LEFT JOIN k ON true LEFT JOIN al ON true
+      WHERE accounts.id = h.account_id
+      RETURNING accounts.id
+    ),
+    t AS (
+      SELECT tasks.id, tasks.model_id, tasks.kind, tasks.status, tasks.error, tasks.deadline_at, tasks.created_at, tasks.completed_at
+      FROM tasks JOIN h ON tasks.id = h.request_id AND tasks.account_id = h.account_id
+    ),
+    ur AS (
+      INSERT INTO usage_records (request_id, account_id, api_key_id, model_id, endpoint, status, cost_micros, stream, latency_ms, note)
+      SELECT h.request_id, h.account_id, h.api_key_id,
+             COALESCE(t.model_id, ${UNKNOWN}),
+             CASE t.kind WHEN 'VIDEO' THEN 'videos' WHEN 'MUSIC' THEN 'music' ELSE ${UNKNOWN} END,
+             'FAILED', 0, false,
+             -- A request: how long it was given. A task: until it closed, or until now.
+             GREATEST(0, LEAST(2147483647, round(extract(epoch FROM
+               CASE WHEN t.id IS NULL THEN h.expires_at - h.created_at ELSE COALESCE(t.completed_at, now()) - t.created_at END) * 1000)))::int,
+             -- A task that failed before its process could release the hold: the error it failed with.
+             COALESCE(left(CASE WHEN t.status IN ('FAILED', 'CANCELED') THEN (t.error->>'code') || ': ' || (t.error->>'message') END, 500),
+                      ${EXPIRED_HOLD_NOTE})
+      FROM h JOIN a ON true LEFT JOIN t ON true
+      WHERE t.id IS NULL OR t.status IN ('FAILED', 'CANCELED') OR (t.status IN ('QUEUED', 'RUNNING') AND t.deadline_at <= now())
+      ON CONFLICT (request_id) DO NOTHING
+      RETURNING id
+    )
+    SELECT count(*) AS released, (SELECT count(*) FROM ur) AS recorded FROM a`, "meterway_release_expired");
+  return (rows[0]?.released ?? 0n) > 0n;
 }
