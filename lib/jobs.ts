@@ -1,11 +1,12 @@
 // In-process background work: the hold sweeper (API.md: "Nothing stuck"), sandbox/manual subscription
-// renewals, expiring abandoned sandbox checkouts, and the async task runner.
-// Safe on many instances (holds: conditional statements; tasks: row leases).
+// renewals, expiring abandoned sandbox checkouts, the daily usage rollup, and the async task runner.
+// Safe on many instances (holds: conditional statements; tasks: row leases; rollup: its state row's lock).
 import { env } from "@/lib/env.js";
 import { sweepExpiredHolds } from "@/lib/billing/holds";
 import { renewDueSubscriptions } from "@/lib/billing/subscriptions/renew-due";
 import { expireSandboxCheckouts } from "@/lib/payments/sandbox-checkout";
 import { hasOpenTasks, onWake, purgeExpiredResults, runOnce } from "@/lib/gateway/tasks/runner";
+import { rollUpUsage } from "@/lib/usage/roll-up-usage";
 
 const SWEEP_EVERY_MS = 30_000;
 /** The task runner polls every ~500 ms while there is work, backing off to 5 s when idle. */
@@ -14,6 +15,8 @@ const TASKS_IDLE_MAX_MS = 5_000;
 const TASKS_IN_PARALLEL = 4;
 
 const g = globalThis as unknown as { __mwJobs?: boolean };
+/** Said once, not every 30 s, while an open transaction we cannot date holds the rollup back. */
+let rollupHeldBack = false;
 
 export function startBackgroundJobs(): void {
   if (g.__mwJobs || env.DISABLE_BACKGROUND_JOBS || !env.DATABASE_URL) return;
@@ -38,6 +41,15 @@ export function startBackgroundJobs(): void {
       await expireSandboxCheckouts();
     } catch (error) {
       console.error("[jobs] sandbox checkout expiry failed:", (error as Error).message);
+    }
+    try {
+      // One small query while the day is not over; once a day, the day that just ended.
+      const rolled = await rollUpUsage();
+      if (rolled.days > 0) console.warn(`[jobs] usage rollup: ${rolled.days} day(s), ${rolled.rows} row(s); rolled up until ${rolled.rolledUntil}`);
+      if (rolled.skipped === "unknown-transaction" && !rollupHeldBack) console.warn("[jobs] usage rollup waits: another role has a transaction open (the dashboard reads records meanwhile)");
+      rollupHeldBack = rolled.skipped === "unknown-transaction";
+    } catch (error) {
+      console.error("[jobs] usage rollup failed:", (error as Error).message);
     }
   };
   setInterval(sweep, SWEEP_EVERY_MS).unref();

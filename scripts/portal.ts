@@ -263,6 +263,18 @@ const commands = {
     },
   }),
 
+  "usage:rollup": defineCommand({
+    usage: "usage:rollup [--rebuild]",
+    summary: "add the days that are over to the usage dashboard's daily rollup now (--rebuild: start it over, after importing records with past dates)",
+    options: { rebuild: { type: "boolean" } },
+    schema: z.object({ rebuild: z.boolean().optional() }),
+    async run({ rebuild }) {
+      const { rebuildUsageRollup, rollUpUsage } = await import("../lib/usage/roll-up-usage");
+      const result = rebuild ? await rebuildUsageRollup() : await rollUpUsage({ wait: true });
+      return { output: { rolled_until: result.rolledUntil, days: result.days, rows: result.rows, skipped: result.skipped ?? null } };
+    },
+  }),
+
   "subscriptions:renew": defineCommand({
     usage: "subscriptions:renew",
     summary: "renew sandbox and manual subscriptions whose period is over, or end those canceled at the period end (Stripe renews its own)",
