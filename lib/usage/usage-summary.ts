@@ -57,27 +57,55 @@ const add = (a: UsageAmounts, b: UsageAmounts) => {
 };
 const byCostDesc = (a: UsageAmounts, b: UsageAmounts) => (a.costMicros === b.costMicros ? b.requests - a.requests : a.costMicros > b.costMicros ? -1 : 1);
 
+const DAY_MS = 86_400_000;
+
 /**
- * The usage dashboard in ONE pass over the account's records in [from, to): totals, the time series
- * (per bucket and per bucket × model), and the breakdowns by model and by key, as GROUPING SETS. The
- * covering index on (account_id, created_at) made it an index-only scan (migration 20261127130000); with
- * covered_micros (the subscription split) it stays index-only once that column is INCLUDEd there too.
+ * The usage dashboard in ONE statement: totals, the time series (per bucket and per bucket × model), and the
+ * breakdowns by model and by key, as GROUPING SETS over
+ *   - the daily rollup (usage_daily, roll-up-usage.ts) for the whole UTC days of [from, to) that it holds
+ *     (every day before usage_rollup_state.rolled_until, complete and final), when bucketing by day, and
+ *   - the records themselves for the rest: the partial days at either end, the days not rolled up yet
+ *     (today, at least), and everything when bucketing by hour — index-only range scans of (account_id,
+ *     created_at) INCLUDE (model_id, api_key_id, cost_micros, covered_micros, token counts).
+ * Both sum the same columns per (day, model, key), so the answer is exactly what the records alone give. The
+ * watermark is read in the same statement (one snapshot), so a rollup committing meanwhile cannot be half seen.
  */
 export async function usageSummary({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: UsageSummaryInput }): Promise<UsageSummary> {
   const { from, to, bucket } = UsageSummaryInput.parse(input);
   // date_trunc's unit cannot be a bind parameter; it comes from the enum above, never from the caller's text.
   const unit = Prisma.raw(bucket === "hour" ? "'hour'" : "'day'");
+  // [lo, hi): the whole UTC days the rollup may answer; empty (lo = hi = from) for hourly buckets or no whole day.
+  const firstWhole = Math.ceil(from.getTime() / DAY_MS) * DAY_MS;
+  const lastWhole = Math.floor(to.getTime() / DAY_MS) * DAY_MS;
+  const [lo, hi] = bucket === "day" && firstWhole < lastWhole ? [new Date(firstWhole), new Date(lastWhole)] : [from, from];
   const rows = await db.$queryRaw<Row[]>`
+    WITH acct AS MATERIALIZED (SELECT id FROM accounts WHERE user_id = ${ctx.userId}::uuid),
+         w AS MATERIALIZED (
+           SELECT ${lo}::timestamptz AS lo,
+                  GREATEST(${lo}::timestamptz, LEAST(${hi}::timestamptz,
+                    COALESCE((SELECT rolled_until FROM usage_rollup_state WHERE id = 1)::timestamp AT TIME ZONE 'UTC', ${lo}::timestamptz))) AS hi)
     SELECT GROUPING(bucket, model_id, api_key_id)::int AS g, bucket, model_id, api_key_id::text AS api_key_id,
-           count(*)::bigint AS requests, sum(input_tokens)::bigint AS input_tokens,
+           sum(requests)::bigint AS requests, sum(input_tokens)::bigint AS input_tokens,
            sum(output_tokens)::bigint AS output_tokens, sum(cost_micros)::bigint AS cost,
            sum(covered_micros)::bigint AS covered
-      FROM (SELECT date_trunc(${unit}, u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
-                   u.model_id, u.api_key_id, u.input_tokens, u.output_tokens, u.cost_micros, u.covered_micros
+      FROM (SELECT d.day::timestamp AT TIME ZONE 'UTC' AS bucket, d.model_id, d.api_key_id, d.requests,
+                   d.input_tokens, d.output_tokens, d.cost_micros, d.covered_micros
+              FROM usage_daily d
+             WHERE d.account_id = (SELECT id FROM acct)
+               AND d.day >= (SELECT (lo AT TIME ZONE 'UTC')::date FROM w) AND d.day < (SELECT (hi AT TIME ZONE 'UTC')::date FROM w)
+            UNION ALL
+            SELECT date_trunc(${unit}, u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', u.model_id, u.api_key_id, 1::bigint,
+                   u.input_tokens, u.output_tokens, u.cost_micros, u.covered_micros
               FROM usage_records u
-             WHERE u.account_id = (SELECT id FROM accounts WHERE user_id = ${ctx.userId}::uuid)
-               AND u.created_at >= ${from} AND u.created_at < ${to}) s
-     GROUP BY GROUPING SETS ((bucket, model_id), (model_id), (api_key_id), ())`;
+             WHERE u.account_id = (SELECT id FROM acct) AND u.created_at >= ${from} AND u.created_at < (SELECT lo FROM w)
+            UNION ALL
+            SELECT date_trunc(${unit}, u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', u.model_id, u.api_key_id, 1::bigint,
+                   u.input_tokens, u.output_tokens, u.cost_micros, u.covered_micros
+              FROM usage_records u
+             WHERE u.account_id = (SELECT id FROM acct) AND u.created_at >= (SELECT hi FROM w) AND u.created_at < ${to}) s
+     GROUP BY GROUPING SETS ((bucket, model_id), (model_id), (api_key_id), ())
+     -- A fixed order, so that rows the (stable) sorts below find equal keep one order, however they were summed.
+     ORDER BY g, bucket, model_id, api_key_id`;
 
   // GROUPING bits: bucket=4, model_id=2, api_key_id=1 (1 = rolled up).
   const totalsRow = rows.find((r) => r.g === 7);
