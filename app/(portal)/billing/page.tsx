@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { AutoTopUpForm, LowBalanceAlertForm } from "@/components/billing/payment-settings";
 import { PAYMENT_STATUS } from "@/components/billing/payment-status";
 import { RedeemCodeForm } from "@/components/billing/redeem-code-form";
 import { TopUpForm } from "@/components/billing/top-up-form";
 import { PageHeader } from "@/components/layout/page-header";
+import { PageLoading } from "@/components/layout/page-loading";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -24,11 +26,23 @@ const field = (micros: bigint | null) => (micros === null ? "" : displayUsd(micr
 
 export const metadata: Metadata = { title: "Billing" };
 
-
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
-export default async function BillingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default function BillingPage({ searchParams }: { searchParams: SearchParams }) {
+  // The loading state is this boundary rather than a loading.tsx: a billing/loading.tsx would wrap every page
+  // under /billing, /billing/sandbox-checkout/[sessionId] included, whose "not found" must be a real 404 — and
+  // a response that has started streaming (a loading fallback sent) can only be a 200.
+  return (
+    <Suspense fallback={<PageLoading label="billing" />}>
+      <Billing searchParams={searchParams} />
+    </Suspense>
+  );
+}
+
+async function Billing({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
   const ctx = { userId: user.userId };
   const [params, balance, payments, settings] = await Promise.all([searchParams, getBalance({ ctx }), listPayments({ ctx }), getBillingSettings({ ctx })]);

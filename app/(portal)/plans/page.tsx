@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { PageHeader } from "@/components/layout/page-header";
+import { PageLoading } from "@/components/layout/page-loading";
 import { ActionForm } from "@/components/subscriptions/action-form";
 import { dateText, per } from "@/components/subscriptions/format";
 import { CompareCard, FeatureList, planFeatures } from "@/components/subscriptions/plan-card";
@@ -22,7 +24,20 @@ export const metadata: Metadata = { title: "Plans" };
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
-export default async function PlansPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default function PlansPage({ searchParams }: { searchParams: SearchParams }) {
+  // The loading state is this boundary rather than a loading.tsx: a plans/loading.tsx would wrap every page
+  // under /plans, /plans/sandbox-checkout/[slug] included, whose "not found" must be a real 404 — and a
+  // response that has started streaming (a loading fallback sent) can only be a 200.
+  return (
+    <Suspense fallback={<PageLoading label="plans" />}>
+      <Plans searchParams={searchParams} />
+    </Suspense>
+  );
+}
+
+async function Plans({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
   const [params, overview] = await Promise.all([searchParams, plansOverview({ ctx: { userId: user.userId } })]);
   const { plans, subscriptions, currentPlan, modelNames, modelTypes, sandbox, canAdvancePeriod } = overview;

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { PageHeader } from "@/components/layout/page-header";
+import { PageLoading } from "@/components/layout/page-loading";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -14,7 +16,20 @@ import { displayUsd } from "@/lib/money";
 
 export const metadata: Metadata = { title: "Customers · Admin" };
 
-export default async function AdminCustomersPage({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
+type SearchParams = Promise<{ q?: string }>;
+
+export default function AdminCustomersPage({ searchParams }: { searchParams: SearchParams }) {
+  // The loading state is this boundary rather than a loading.tsx: an admin/customers/loading.tsx would also
+  // wrap /admin/customers/[id] and its subscription page, whose "not found" must be a real 404 — and a
+  // response that has started streaming (a loading fallback sent) can only be a 200.
+  return (
+    <Suspense fallback={<PageLoading label="the customers" />}>
+      <AdminCustomers searchParams={searchParams} />
+    </Suspense>
+  );
+}
+
+async function AdminCustomers({ searchParams }: { searchParams: SearchParams }) {
   const admin = await requireAdmin();
   const { q = "" } = await searchParams;
   const customers = await searchCustomers({ ctx: admin, input: { q } });

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { PageHeader } from "@/components/layout/page-header";
+import { PageLoading } from "@/components/layout/page-loading";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -20,7 +22,20 @@ function price(micros: bigint | null, unit: string) {
   return micros === null ? null : `${displayUsd(micros)} ${unit}`;
 }
 
-export default async function AdminModelsPage({ searchParams }: { searchParams: Promise<{ saved?: string }> }) {
+type SearchParams = Promise<{ saved?: string }>;
+
+export default function AdminModelsPage({ searchParams }: { searchParams: SearchParams }) {
+  // The loading state is this boundary rather than a loading.tsx: an admin/models/loading.tsx would also wrap
+  // /admin/models/model?id= and /admin/models/provider?id=, whose "not found" must be a real 404 — and a
+  // response that has started streaming (a loading fallback sent) can only be a 200.
+  return (
+    <Suspense fallback={<PageLoading label="the models" />}>
+      <AdminModels searchParams={searchParams} />
+    </Suspense>
+  );
+}
+
+async function AdminModels({ searchParams }: { searchParams: SearchParams }) {
   const admin = await requireAdmin();
   const [{ saved }, { providers, models }] = await Promise.all([searchParams, listCatalog({ ctx: admin })]);
   return (

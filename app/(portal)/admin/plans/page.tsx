@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { per } from "@/components/subscriptions/format";
 import { PageHeader } from "@/components/layout/page-header";
+import { PageLoading } from "@/components/layout/page-loading";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -18,7 +20,20 @@ const link = "font-medium text-indigo-700 underline-offset-4 hover:underline foc
 const muted = "text-zinc-500 dark:text-zinc-400";
 const integer = new Intl.NumberFormat("en-US");
 
-export default async function AdminPlansPage({ searchParams }: { searchParams: Promise<{ saved?: string }> }) {
+type SearchParams = Promise<{ saved?: string }>;
+
+export default function AdminPlansPage({ searchParams }: { searchParams: SearchParams }) {
+  // The loading state is this boundary rather than a loading.tsx: an admin/plans/loading.tsx would also wrap
+  // /admin/plans/plan?id=, whose "not found" must be a real 404 — and a response that has started streaming
+  // (a loading fallback sent) can only be a 200.
+  return (
+    <Suspense fallback={<PageLoading label="the plans" />}>
+      <AdminPlans searchParams={searchParams} />
+    </Suspense>
+  );
+}
+
+async function AdminPlans({ searchParams }: { searchParams: SearchParams }) {
   const admin = await requireAdmin();
   const [{ saved }, plans] = await Promise.all([searchParams, listAdminPlans({ ctx: admin })]);
   return (

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { AdminForm } from "@/components/admin/admin-form";
 import { PAYMENT_STATUS } from "@/components/billing/payment-status";
 import { ConfirmAction } from "@/components/admin/confirm-action";
@@ -14,11 +15,12 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldHint, Input, Label } from "@/components/ui/input";
+import { Skeleton } from "@/components/ui/skeleton";
 import { TD, TR } from "@/components/ui/table";
 import { TableCard } from "@/components/ui/table-card";
 import { getCustomer } from "@/lib/admin/get-customer";
 import { listCustomerSubscriptions } from "@/lib/admin/list-customer-subscriptions";
-import { requireAdmin } from "@/lib/auth/require-admin";
+import { requireAdmin, type AdminUser } from "@/lib/auth/require-admin";
 import { isAppError } from "@/lib/errors";
 import { displayUsd } from "@/lib/money";
 import { adjustBalanceAction, refundAction, releaseHoldAction, setKeyDisabledAction, setUserDisabledAction } from "../actions";
@@ -35,6 +37,9 @@ function ageOf(date: Date, now: number) {
   return `${Math.floor(minutes / 60)} h`;
 }
 
+// No loading.tsx here or above (the customers list keeps its loading state as a <Suspense> inside the page): a
+// loading fallback starts the response as a 200, and then notFound() — an unknown id — could no longer answer
+// 404. The customer is read first; their subscriptions (a query of their own) stream in behind a skeleton.
 export default async function AdminCustomerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ subscription?: string }> }) {
   const admin = await requireAdmin();
   const [{ id }, query] = await Promise.all([params, searchParams]);
@@ -42,7 +47,6 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   });
-  const { subscriptions, models } = await listCustomerSubscriptions({ ctx: admin, input: { userId: id } });
   const { user, account } = c;
   const now = Date.now();
   const self = user.id === admin.userId;
@@ -157,13 +161,9 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
         </TableCard>
       </div>
 
-      <CustomerSubscriptions
-        userId={user.id}
-        subscriptions={subscriptions}
-        modelNames={new Map(models.map((m) => [m.id, m.displayName]))}
-        modelTypes={new Map(models.map((m) => [m.id, m.type]))}
-        saved={query.subscription === "saved"}
-      />
+      <Suspense fallback={<SubscriptionsLoading />}>
+        <Subscriptions admin={admin} userId={user.id} saved={query.subscription === "saved"} />
+      </Suspense>
 
       <TableCard
         className="mt-6"
@@ -314,5 +314,27 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
         ))}
       </TableCard>
     </>
+  );
+}
+
+async function Subscriptions({ admin, userId, saved }: { admin: AdminUser; userId: string; saved: boolean }) {
+  const { subscriptions, models } = await listCustomerSubscriptions({ ctx: admin, input: { userId } });
+  return (
+    <CustomerSubscriptions
+      userId={userId}
+      subscriptions={subscriptions}
+      modelNames={new Map(models.map((m) => [m.id, m.displayName]))}
+      modelTypes={new Map(models.map((m) => [m.id, m.type]))}
+      saved={saved}
+    />
+  );
+}
+
+function SubscriptionsLoading() {
+  return (
+    <div role="status" aria-live="polite" className="mt-6">
+      <span className="sr-only">Loading the subscriptions…</span>
+      <Skeleton className="h-40" />
+    </div>
   );
 }

@@ -28,6 +28,8 @@ const providerOption = (p: { id: string; name: string; enabled: boolean }) => (
   </option>
 );
 
+// No loading.tsx here or above (the list page keeps its loading state as a <Suspense> inside the page): a loading
+// fallback starts the response as a 200, and then notFound() — an unknown id — could no longer answer 404.
 export default async function AdminModelPage({ searchParams }: { searchParams: Promise<{ id?: string; saved?: string }> }) {
   const admin = await requireAdmin();
   const { id, saved } = await searchParams;

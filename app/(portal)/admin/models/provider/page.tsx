@@ -11,6 +11,8 @@ import { saveProviderAction } from "../actions";
 
 export const metadata: Metadata = { title: "Provider · Admin" };
 
+// No loading.tsx here or above (the list page keeps its loading state as a <Suspense> inside the page): a loading
+// fallback starts the response as a 200, and then notFound() — an unknown id — could no longer answer 404.
 export default async function AdminProviderPage({ searchParams }: { searchParams: Promise<{ id?: string }> }) {
   const admin = await requireAdmin();
   const [{ id }, { providers }] = await Promise.all([searchParams, listCatalog({ ctx: admin })]);

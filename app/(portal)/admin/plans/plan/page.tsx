@@ -17,6 +17,8 @@ export const metadata: Metadata = { title: "Plan · Admin" };
 /** Micros → the form's dollar text ("9", "0.002"), without "$" or thousands separators. */
 const usd = (micros: bigint | null | undefined) => (micros === null || micros === undefined ? "" : displayUsd(micros).replace(/^\$/, "").replace(/,/g, ""));
 
+// No loading.tsx here or above (the list page keeps its loading state as a <Suspense> inside the page): a loading
+// fallback starts the response as a 200, and then notFound() — an unknown id — could no longer answer 404.
 export default async function AdminPlanPage({ searchParams }: { searchParams: Promise<{ id?: string }> }) {
   const admin = await requireAdmin();
   const { id } = await searchParams;

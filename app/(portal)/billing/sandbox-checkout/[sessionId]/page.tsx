@@ -21,6 +21,9 @@ async function findCheckout(userId: string, sessionId: string) {
   }
 }
 
+// No loading.tsx here or above (the billing page keeps its loading state as a <Suspense> inside the page): a
+// loading fallback starts the response as a 200, and then notFound() — an unknown session, another user's —
+// could no longer answer 404. One row decides everything on this page, so it has no slow part to stream.
 export default async function SandboxCheckoutPage({ params }: { params: Promise<{ sessionId: string }> }) {
   const user = await requireUser();
   const { sessionId } = await params;

@@ -17,6 +17,8 @@ export const metadata: Metadata = { title: "Custom subscription · Admin" };
 const usd = (micros: bigint) => displayUsd(micros).replace(/^\$/, "").replace(/,/g, "");
 const BLANK_ROWS = 2;
 
+// No loading.tsx here or above (the list page keeps its loading state as a <Suspense> inside the page): a loading
+// fallback starts the response as a 200, and then notFound() — an unknown id — could no longer answer 404.
 export default async function CustomSubscriptionPage({
   params,
   searchParams,
