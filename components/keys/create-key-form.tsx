@@ -162,12 +162,12 @@ export function CreateKeyForm({ models, today }: { models: ModelChoice[]; today:
                 name="rateLimit"
                 inputMode="numeric"
                 autoComplete="off"
-                placeholder="Default"
+                placeholder="No limit"
                 className="mt-1 max-w-48"
                 aria-invalid={invalid("rateLimit")}
                 aria-describedby={describedBy("rate-limit-hint", fieldErrors.rateLimit && "rate-limit-error")}
               />
-              <FieldHint id="rate-limit-hint">The most requests this key may make in a minute.</FieldHint>
+              <FieldHint id="rate-limit-hint">The most requests this key may make in a minute. Leave it empty for no limit.</FieldHint>
               <FieldError id="rate-limit-error">{fieldErrors.rateLimit}</FieldError>
             </div>
 

@@ -96,17 +96,23 @@ export function EditKeyButton({ keyData, models, today }: { keyData: EditableKey
           <div className="grid gap-4 sm:grid-cols-2">
             <div>
               <Label htmlFor={`${p}-spend`}>Spend limit in USD</Label>
-              <Input
-                id={`${p}-spend`}
-                name="spendLimit"
-                inputMode="decimal"
-                autoComplete="off"
-                placeholder="No limit"
-                defaultValue={keyData.spendLimit}
-                className="mt-1"
-                aria-invalid={invalid("spendLimit")}
-                aria-describedby={describedBy(fieldErrors.spendLimit && `${p}-spend-error`)}
-              />
+              {/* The same "$" adornment as the create form's field. */}
+              <div className="relative mt-1">
+                <span aria-hidden="true" className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-zinc-500">
+                  $
+                </span>
+                <Input
+                  id={`${p}-spend`}
+                  name="spendLimit"
+                  inputMode="decimal"
+                  autoComplete="off"
+                  placeholder="No limit"
+                  defaultValue={keyData.spendLimit}
+                  className="pl-7"
+                  aria-invalid={invalid("spendLimit")}
+                  aria-describedby={describedBy(fieldErrors.spendLimit && `${p}-spend-error`)}
+                />
+              </div>
               <FieldError id={`${p}-spend-error`}>{fieldErrors.spendLimit}</FieldError>
             </div>
             <div>
@@ -126,12 +132,13 @@ export function EditKeyButton({ keyData, models, today }: { keyData: EditableKey
                 name="rateLimit"
                 inputMode="numeric"
                 autoComplete="off"
-                placeholder="Default"
+                placeholder="No limit"
                 defaultValue={keyData.rateLimit}
                 className="mt-1"
                 aria-invalid={invalid("rateLimit")}
-                aria-describedby={describedBy(fieldErrors.rateLimit && `${p}-rate-error`)}
+                aria-describedby={describedBy(`${p}-rate-hint`, fieldErrors.rateLimit && `${p}-rate-error`)}
               />
+              <FieldHint id={`${p}-rate-hint`}>Empty: no limit.</FieldHint>
               <FieldError id={`${p}-rate-error`}>{fieldErrors.rateLimit}</FieldError>
             </div>
             <div>
