@@ -27,7 +27,8 @@ test("a sandbox video task completes in the Tasks view, plays, downloads and is 
   await expect(row).toContainText("sandbox/video");
   await expect(row).toContainText(/queued|running/);
   await expect(row).toContainText("succeeded", { timeout: 30_000 });
-  await expect(row).toContainText("$0.250000");
+  // Shown like every other portal amount (lib/money's displayUsd): "$0.25", not the API's "0.250000".
+  await expect(row.getByRole("cell", { name: "$0.25", exact: true })).toBeVisible();
 
   // The preview is a real, decoded GIF.
   const preview = row.getByRole("img", { name: new RegExp(task.id) });

@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import type { PortalTask } from "@/lib/gateway/tasks/portal-tasks";
+import { displayUsd } from "@/lib/money";
 
 interface TasksPage {
   items: PortalTask[];
@@ -118,7 +119,7 @@ export function TasksView({ initial }: { initial: TasksPage }) {
                 <Badge tone={TONES[t.status]}>{t.status}</Badge>
                 {t.error ? <p className="mt-1 max-w-64 truncate text-xs text-zinc-500" title={t.error.message}>{t.error.code}</p> : null}
               </TD>
-              <TD className="text-right tabular-nums">${t.cost}</TD>
+              <TD className="text-right tabular-nums">{displayUsd(BigInt(t.cost_micros))}</TD>
               <TD>
                 <When seconds={t.created_at} />
               </TD>
