@@ -140,5 +140,6 @@ test("a key an admin disables is refused by both instances within a second", asy
   }
   const res = await fetch(`${INSTANCES[1]}/v1/models`, { headers: { authorization: `Bearer ${customer.key}` } });
   expect(((await res.json()) as { error: { message: string } }).error.message).toBe("This API key is disabled.");
-  await expect(page.getByRole("row").filter({ hasText: "e2e" }).getByText("Disabled")).toBeVisible();
+  // Exactly the status badge: the row's (closed) Enable dialog has a "Leave disabled" button.
+  await expect(page.getByRole("row").filter({ hasText: "e2e" }).getByText("Disabled", { exact: true })).toBeVisible();
 });

@@ -4,7 +4,11 @@ import { useId, useRef, useState, useTransition } from "react";
 import { Button, type ButtonVariant } from "@/components/ui/button";
 import type { ActionResult } from "./form-state";
 
-/** A button that asks before doing something that matters; the server action runs only on "confirm". */
+/**
+ * A button that asks before doing something that matters; the server action runs only on "confirm".
+ * `dismissLabel` names what backing out keeps ("Keep my plan", "Leave disabled"): a bare "Cancel" beside an
+ * action that itself cancels something ("End my plan" after "Cancel at period end") reads both ways.
+ */
 export function ConfirmAction({
   action,
   label,
@@ -12,6 +16,7 @@ export function ConfirmAction({
   title,
   description,
   confirmLabel,
+  dismissLabel,
   variant = "danger",
 }: {
   action: () => Promise<ActionResult>;
@@ -20,6 +25,8 @@ export function ConfirmAction({
   title: string;
   description: string;
   confirmLabel: string;
+  /** The button that closes the dialog without acting. */
+  dismissLabel: string;
   variant?: ButtonVariant;
 }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -68,7 +75,7 @@ export function ConfirmAction({
           ) : null}
           <div className="mt-6 flex justify-end gap-3">
             <Button variant="secondary" onClick={() => dialogRef.current?.close()} disabled={pending} autoFocus>
-              Cancel
+              {dismissLabel}
             </Button>
             <Button variant={variant} onClick={confirm} disabled={pending}>
               {pending ? "Working…" : confirmLabel}

@@ -15,6 +15,8 @@ export interface Confirmation {
   /** What will happen and what it costs, in words. */
   description: string;
   confirmLabel: string;
+  /** The button that backs out, saying what that keeps ("Keep my plan"), never a bare "Cancel". */
+  dismissLabel: string;
   /** The confirm button's look: "danger" for what ends something (the trigger then stays secondary). */
   variant?: ButtonVariant;
 }
@@ -101,6 +103,7 @@ export function ActionForm({
             title={confirm.title}
             description={confirm.description}
             confirmLabel={confirm.confirmLabel}
+            dismissLabel={confirm.dismissLabel}
             variant={confirm.variant ?? variant}
           />
         </>

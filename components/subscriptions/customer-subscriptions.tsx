@@ -87,6 +87,7 @@ export function CustomerSubscriptions({
                           title={`End ${s.name} now?`}
                           description="The allowance stops at once and the customer's requests are paid from their balance. Requests already running settle normally. This cannot be undone."
                           confirmLabel="End subscription"
+                          dismissLabel="Keep subscription"
                         />
                       )}
                     </div>

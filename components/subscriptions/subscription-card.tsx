@@ -122,6 +122,7 @@ export function SubscriptionCard({
                     (s.pendingPlan ? ` The scheduled change to ${s.pendingPlan.name} will not happen.` : "") +
                     ` After ${ends}, requests are paid from your prepaid balance. You can keep your plan any time before then.`,
                   confirmLabel: "End my plan",
+                  dismissLabel: "Keep my plan",
                   variant: "danger",
                 }}
               />

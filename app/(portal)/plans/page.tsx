@@ -249,7 +249,7 @@ function PlanAction({ offer, plan, current, at }: { offer: PlanOffer; plan: Publ
             variant="primary"
             size="md"
             fullWidth
-            confirm={{ title: `Upgrade to ${plan.name} now?`, description, confirmLabel: "Upgrade now" }}
+            confirm={{ title: `Upgrade to ${plan.name} now?`, description, confirmLabel: "Upgrade now", dismissLabel: `Stay on ${current.name}` }}
           />
           <p className="text-center text-xs text-zinc-600 dark:text-zinc-400">Applies now; you pay the prorated difference for the rest of this period.</p>
         </div>

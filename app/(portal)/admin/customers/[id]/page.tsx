@@ -75,6 +75,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
               title={`Re-enable ${user.email}?`}
               description="They can sign in again and their keys (unless revoked or disabled one by one) work again right away."
               confirmLabel="Re-enable account"
+              dismissLabel="Leave disabled"
             />
           ) : (
             <ConfirmAction
@@ -83,6 +84,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
               title={`Disable ${user.email}?`}
               description="They cannot sign in, and every one of their API keys is refused at once on every instance. Their balance stays; you can re-enable the account later."
               confirmLabel="Disable account"
+              dismissLabel="Keep active"
             />
           )
         }
@@ -154,6 +156,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
                   title="Release this hold?"
                   description={`${displayUsd(h.amountMicros)} goes back to the available balance without charging. If the request is still running, it will not be charged either.`}
                   confirmLabel="Release hold"
+                  dismissLabel="Keep the hold"
                 />
               </TD>
             </TR>
@@ -205,6 +208,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
                   title={`Enable “${k.name}”?`}
                   description={`Requests with ${k.prefix}… are accepted again right away.`}
                   confirmLabel="Enable key"
+                  dismissLabel="Leave disabled"
                 />
               ) : (
                 <ConfirmAction
@@ -214,6 +218,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
                   title={`Disable “${k.name}”?`}
                   description={`Requests with ${k.prefix}… are refused at once on every instance. You can enable it again later.`}
                   confirmLabel="Disable key"
+                  dismissLabel="Keep active"
                 />
               )}
             </TD>
@@ -250,6 +255,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
                   title={`Refund ${displayUsd(p.amountMicros)}?`}
                   description="The amount is taken back from the balance. If part of it was already spent, only what is available is refunded and the shortfall is recorded."
                   confirmLabel="Refund top-up"
+                  dismissLabel="Don’t refund"
                 />
               )}
             </TD>
