@@ -22,20 +22,46 @@ const integer = new Intl.NumberFormat("en-US");
 const linkClasses =
   "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
-/** Requests, newest first; the time links to the request's detail view. */
+/** A model id that may break after each "/" ("anthropic/" over "claude-3-5-sonnet-20241022"), never inside a name. */
+function ModelId({ id }: { id: string }) {
+  const parts = id.split("/");
+  return (
+    <>
+      {parts.map((part, i) => (
+        <span key={i} className="whitespace-nowrap">
+          {part}
+          {i < parts.length - 1 ? (
+            <>
+              /<wbr />
+            </>
+          ) : null}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/**
+ * Requests, newest first; the time links to the request's detail view. Fits a 1280 px window's card (about
+ * 1100 px): dense cells, the time under the date, a long key name cut short (the whole name in its title), a
+ * long model id wrapped after its "/", tokens and a mixed payment's covered amount wrapped when they must, and
+ * below xl no latency column (the detail view has it).
+ */
 export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: string }) {
   return (
-    <Table caption={caption}>
+    <Table caption={caption} dense>
       <THead>
         <TR>
           <TH>Time</TH>
           <TH>Key</TH>
           <TH>Model</TH>
-          <TH className="text-right">Tokens (in / out)</TH>
+          <TH className="text-right whitespace-normal">
+            Tokens <span className="whitespace-nowrap">(in / out)</span>
+          </TH>
           <TH className="text-right">Cost</TH>
           <TH>Paid by</TH>
           <TH>Status</TH>
-          <TH className="text-right">Latency</TH>
+          <TH className="hidden text-right xl:table-cell">Latency</TH>
         </TR>
       </THead>
       <TBody>
@@ -43,25 +69,29 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
           <TR key={row.id} data-request-id={row.requestId}>
             <TD>
               <Link href={`/usage/requests/${row.id}`} className={linkClasses} aria-label={`Request ${row.requestId}, details`}>
-                <DateTime value={row.createdAt} />
+                <DateTime value={row.createdAt} stacked />
               </Link>
             </TD>
             <TD>
               {row.key ? (
                 <>
-                  <span className="font-medium">{row.key.name}</span>{" "}
+                  <span className="block max-w-40 truncate font-medium" title={row.key.name}>
+                    {row.key.name}
+                  </span>{" "}
                   <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">{row.key.prefix}…</span>
                 </>
               ) : (
                 <span className="text-zinc-600 dark:text-zinc-400">—</span>
               )}
             </TD>
-            <TD className="font-mono text-xs">{row.modelId}</TD>
-            <TD className="text-right tabular-nums">
-              {integer.format(row.inputTokens)} / {integer.format(row.outputTokens)}
+            <TD className="font-mono text-xs whitespace-normal" title={row.modelId}>
+              <ModelId id={row.modelId} />
+            </TD>
+            <TD className="text-right tabular-nums whitespace-normal">
+              {integer.format(row.inputTokens)}&nbsp;/ {integer.format(row.outputTokens)}
             </TD>
             <TD className="text-right tabular-nums">{displayUsd(row.costMicros)}</TD>
-            <TD data-testid="paid-by">
+            <TD data-testid="paid-by" className="whitespace-normal">
               {/* A failed request cost nothing: nobody paid. */}
               {row.costMicros === 0n && row.status === "FAILED" ? (
                 <span className="text-zinc-500 dark:text-zinc-400">—<span className="sr-only">nothing charged</span></span>
@@ -75,7 +105,7 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
             <TD>
               <Badge tone={STATUS[row.status].tone}>{STATUS[row.status].label}</Badge>
             </TD>
-            <TD className="text-right tabular-nums">{integer.format(row.latencyMs)} ms</TD>
+            <TD className="hidden text-right tabular-nums xl:table-cell">{integer.format(row.latencyMs)} ms</TD>
           </TR>
         ))}
       </TBody>

@@ -82,7 +82,9 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         {events.length === 0 ? (
           <EmptyState title={filtered ? "No events match these filters" : "No events yet"}>{filtered ? "Widen the dates or clear a filter." : "Admin and sensitive user actions are recorded here."}</EmptyState>
         ) : (
-          <Table caption="Audit events">
+          // Fits the card at 1280 px: dense cells, the time under the date, actor and target cut short (whole in
+          // their titles), the action wrapped after a ".", and Details takes what is left, cut short until opened.
+          <Table caption="Audit events" dense>
             <THead>
               <TR>
                 <TH>Time</TH>
@@ -97,13 +99,24 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
               {events.map((e) => (
                 <TR key={e.id.toString()} className="align-top">
                   <TD className="text-xs">
-                    <DateTime value={e.createdAt} />
+                    <DateTime value={e.createdAt} stacked />
                   </TD>
-                  <TD className="max-w-48 truncate text-xs" title={e.actorId ?? undefined}>
+                  <TD className="max-w-40 truncate text-xs" title={e.actorId ? `${e.actorLabel} (${e.actorId})` : e.actorLabel}>
                     {e.actorLabel}
                   </TD>
-                  <TD className="font-mono text-xs">{e.action}</TD>
-                  <TD className="max-w-48 truncate text-xs" title={e.targetId ?? undefined}>
+                  <TD className="font-mono text-xs whitespace-normal">
+                    {e.action.split(".").map((part, i, parts) => (
+                      <span key={i} className="whitespace-nowrap">
+                        {part}
+                        {i < parts.length - 1 ? (
+                          <>
+                            .<wbr />
+                          </>
+                        ) : null}
+                      </span>
+                    ))}
+                  </TD>
+                  <TD className="max-w-40 truncate text-xs" title={e.targetId ?? undefined}>
                     {e.targetType}
                     {e.targetId ? (
                       e.targetType === "user" ? (
@@ -115,7 +128,8 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
                       )
                     ) : null}
                   </TD>
-                  <TD className="max-w-md text-xs whitespace-normal">
+                  {/* w-full + max-w-0: the column takes the room the others leave (at least 12rem), its summary cut to fit. */}
+                  <TD className="w-full max-w-0 min-w-48 text-xs whitespace-normal">
                     {e.before ? (
                       <details>
                         <summary className="cursor-pointer">Before / after</summary>
@@ -125,12 +139,14 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
                         </pre>
                       </details>
                     ) : (
-                      <span className="block max-w-md truncate font-mono" title={summary(e.after)}>
+                      <span className="block truncate font-mono" title={summary(e.after)}>
                         {summary(e.after)}
                       </span>
                     )}
                   </TD>
-                  <TD className="text-xs">{e.ip ?? "—"}</TD>
+                  <TD className="max-w-32 truncate text-xs" title={e.ip ?? undefined}>
+                    {e.ip ?? "—"}
+                  </TD>
                 </TR>
               ))}
             </TBody>
