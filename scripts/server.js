@@ -139,19 +139,22 @@ async function worker() {
   const gate = createOverloadGate({
     maxInflight: env.GATEWAY_MAX_INFLIGHT,
     maxLagMs: env.GATEWAY_MAX_LAG_MS,
+    targetOverheadMs: env.GATEWAY_TARGET_OVERHEAD_MS,
     maxDbWaitMs: env.GATEWAY_MAX_DB_WAIT_MS,
     onLog: (line) => log(`worker ${process.pid} ${line}`),
   });
   const direct = await loadDirectRoutes(dir, env.NEXT_DIST_DIR);
   const { serveWebHandler } = await import("../lib/gateway/node-handler.js");
 
+  /** @param {Headers} headers */
+  const observe = (headers) => gate.observe(headers);
   const server = http.createServer((req, res) => {
     if (gate.shedIfOverloaded(req, res)) return;
     const url = req.url ?? "/";
     const query = url.indexOf("?");
     const handler = direct.get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
     if (handler) {
-      void serveWebHandler(handler, req, res);
+      void serveWebHandler(handler, req, res, observe);
       return;
     }
     // The socket's address, for sign-in limits and the audit log (lib/http/client-ip.ts); whatever the

@@ -12,8 +12,9 @@ import { Readable } from "node:stream";
  * @param {(req: Request) => Promise<Response>} handler
  * @param {import("node:http").IncomingMessage} req
  * @param {import("node:http").ServerResponse} res
+ * @param {(headers: Headers) => void} [onHeaders] sees the handler's response headers as they go out
  */
-export async function serveWebHandler(handler, req, res) {
+export async function serveWebHandler(handler, req, res, onHeaders) {
   const controller = new AbortController();
   /** @type {ReadableStreamDefaultReader<Uint8Array> | null} */
   let reader = null;
@@ -51,6 +52,7 @@ export async function serveWebHandler(handler, req, res) {
     return;
   }
 
+  onHeaders?.(response.headers);
   /** @type {Record<string, string | string[]>} */
   const out = {};
   response.headers.forEach((value, name) => {

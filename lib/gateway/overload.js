@@ -5,7 +5,16 @@
 // microseconds and never reaches the pipeline, so it never holds, charges or records anything.
 //
 // Three signals, any one sheds:
-// - in-flight gateway requests of this process at GATEWAY_MAX_INFLIGHT (bounds memory and sockets);
+// - in-flight gateway requests of this process at its limit. The limit adapts (see nextLimit): it
+//   shrinks while the gateway's own share of its answers (the time not spent waiting on the provider,
+//   read from each answer's Server-Timing) runs over GATEWAY_TARGET_OVERHEAD_MS on a busy process, and
+//   grows back, up to GATEWAY_MAX_INFLIGHT, while the limit is what holds requests back and answers
+//   are quick. A fixed limit cannot suit every load: the hundreds that streams need (each waiting
+//   seconds on its provider, costing nothing meanwhile) let short calls in at four times what one core
+//   can serve, and the excess then queues in the event loop, where every request — the ones to refuse
+//   included — waits its turn to be read. Overhead, not event-loop lag, because it is what a client
+//   waits for: a loop a few ms late at saturation serves a queue of hundreds with every answer within
+//   the budget, and shedding there would only turn answers into 503s;
 // - a request waiting for a database connection for longer than GATEWAY_MAX_DB_WAIT_MS: the database
 //   (or one hot account's row, which every hold and settlement of that account locks until it
 //   commits) is the bottleneck, and neither the in-flight count nor the event loop can see a queue
@@ -42,6 +51,18 @@ const SAMPLE_MS = 5;
 const LAG_MIN_INFLIGHT = 4;
 /** An episode of shedding ends after this long without a shed request. */
 const EPISODE_QUIET_MS = 1000;
+/** How often the adaptive in-flight limit is revised: about one short request's lifetime. */
+const CONTROL_MS = 100;
+/** The adaptive limit's floor, and where it starts (both at most GATEWAY_MAX_INFLIGHT). */
+const MIN_LIMIT = 8;
+const START_LIMIT = 64;
+/**
+ * Below this share of one core used by the process, slow answers are not its own doing: a database
+ * that has slowed down, or a neighbour taking the core. Cutting the limit then would only refuse
+ * requests the process has the time to serve — and on a database hiccup, turn a slowdown into an
+ * outage.
+ */
+const BUSY_CPU_SHARE = 0.8;
 
 /** @typedef {"inflight" | "lag" | "database"} ShedSignal */
 /** @type {Record<ShedSignal, string>} */
@@ -65,6 +86,43 @@ export function nextLagEstimate(estimate, previousLate, late) {
 }
 
 /**
+ * The in-flight limit for the next control period.
+ * - Answers over the overhead budget while this process used the CPU ⇒ cut to 80% of what is in flight
+ *   now (not of the limit, which may be far above it): its own queue made them slow, so a shorter
+ *   queue makes them quick.
+ * - The limit binding (in flight reached 90% of it) while answers were within half the budget (or none
+ *   finished), or while the process left the CPU idle (the slowness is someone else's — a neighbour
+ *   on the core, a slow database — which refusing our requests would not cure) ⇒ grow by 10% (+1, so
+ *   that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to 1,000 in under
+ *   3 s when the work really is cheap (streams waiting on their providers).
+ * - Otherwise keep it.
+ * @param {number} limit the limit so far
+ * @param {{ overheadMs: number; answers: number; cpuShare: number; inflight: number; peakInflight: number; targetMs: number; min: number; max: number }} now
+ *   overheadMs: the mean overhead of the `answers` that finished in the period; cpuShare: the CPU time
+ *   the process used over the period's wall time; peakInflight: the most in flight at once in it
+ */
+export function nextLimit(limit, { overheadMs, answers, cpuShare, inflight, peakInflight, targetMs, min, max }) {
+  const busy = cpuShare >= BUSY_CPU_SHARE;
+  if (answers > 0 && overheadMs > targetMs && busy) return Math.max(min, Math.min(limit, inflight) * 0.8);
+  if ((answers === 0 || overheadMs < targetMs / 2 || !busy) && peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
+  return limit;
+}
+
+/**
+ * The gateway's own time in an answer, from its Server-Timing header (lib/gateway/timing.ts): `total`
+ * (arrival to headers) less `upstream` (the provider, to its first byte for a stream). Undefined when
+ * the header lacks a total.
+ * @param {string | null} header
+ */
+export function overheadOf(header) {
+  if (!header) return undefined;
+  const total = /(?:^|,\s*)total;dur=([\d.]+)/.exec(header);
+  if (!total) return undefined;
+  const upstream = /(?:^|,\s*)upstream;dur=([\d.]+)/.exec(header);
+  return Number(total[1]) - (upstream ? Number(upstream[1]) : 0);
+}
+
+/**
  * How long the oldest request now waiting for a database connection has waited, in milliseconds (0
  * when none waits). lib/db.ts keeps the waiters on globalThis, oldest first.
  */
@@ -75,27 +133,56 @@ function dbQueueAgeMs() {
   return oldest === undefined ? 0 : performance.now() - oldest;
 }
 
+/** The process's CPU time so far (user and system, all threads), in ms. */
+function processCpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
- * @param {{ maxInflight: number; maxLagMs: number; maxDbWaitMs?: number; dbQueueAge?: () => number; retryAfterSeconds?: number; onLog?: (line: string) => void }} options
- *   maxLagMs 0 turns the lag signal off; maxDbWaitMs 0 (the default) turns the database signal off.
+ * @param {{ maxInflight: number; maxLagMs: number; targetOverheadMs?: number; maxDbWaitMs?: number; dbQueueAge?: () => number; cpuTime?: () => number; retryAfterSeconds?: number; onLog?: (line: string) => void }} options
+ *   maxLagMs 0 turns the lag signal off; targetOverheadMs 0 (the default) keeps the in-flight limit
+ *   fixed at maxInflight; maxDbWaitMs 0 (the default) turns the database signal off; cpuTime: the
+ *   process's CPU time so far, in ms.
  */
-export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, retryAfterSeconds = 1, onLog = () => {} }) {
+export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, cpuTime = processCpuMs, retryAfterSeconds = 1, onLog = () => {} }) {
   let inflight = 0;
+  const adaptive = targetOverheadMs > 0;
+  // The answers of the current control period: their count and summed overhead (see observe()).
+  let answers = 0;
+  let overheadSum = 0;
+  let limit = adaptive ? Math.min(maxInflight, START_LIMIT) : maxInflight;
+  let peakInflight = 0;
   /** @type {Record<ShedSignal, number>} */
   const shedBy = { inflight: 0, lag: 0, database: 0 };
   // Lag = how late the sampling timer fires (see nextLagEstimate).
   let lagMs = 0;
   /** @type {NodeJS.Timeout | undefined} */
   let sampler;
-  if (maxLagMs > 0) {
+  if (maxLagMs > 0 || adaptive) {
     let expected = performance.now() + SAMPLE_MS;
     let previousLate = 0;
+    // The control period: when it started, the CPU used by then, and when it ends.
+    let periodStart = performance.now();
+    let cpuAtStart = cpuTime();
+    let periodEnds = periodStart + CONTROL_MS;
     sampler = setInterval(() => {
       const now = performance.now();
       const late = Math.max(0, now - expected);
       lagMs = nextLagEstimate(lagMs, previousLate, late);
       previousLate = late;
       expected = now + SAMPLE_MS;
+      if (!adaptive || now < periodEnds) return;
+      const cpuNow = cpuTime();
+      const cpuShare = (cpuNow - cpuAtStart) / (now - periodStart);
+      const overheadMs = answers ? overheadSum / answers : 0;
+      limit = nextLimit(limit, { overheadMs, answers, cpuShare, inflight, peakInflight, targetMs: targetOverheadMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight });
+      answers = 0;
+      overheadSum = 0;
+      peakInflight = inflight;
+      periodStart = now;
+      cpuAtStart = cpuNow;
+      periodEnds = now + CONTROL_MS;
     }, SAMPLE_MS);
     sampler.unref();
   }
@@ -129,7 +216,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
 
   /** Which signal sheds this request now, if any. @returns {ShedSignal | undefined} */
   const signalNow = () => {
-    if (inflight >= maxInflight) return "inflight";
+    if (inflight >= limit) return "inflight";
     // Lag alone sheds only with work of our own in flight: a lone request delayed by a GC pause or a
     // noisy neighbour is better served late than refused.
     if (maxLagMs > 0 && lagMs > maxLagMs && inflight >= LAG_MIN_INFLIGHT) return "lag";
@@ -138,6 +225,19 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
   };
 
   return {
+    /**
+     * Takes one admitted answer's Server-Timing header (its response headers, as they go out) into the
+     * adaptive limit's account.
+     * @param {Headers} headers
+     */
+    observe(headers) {
+      if (!adaptive) return;
+      const overhead = overheadOf(headers.get("server-timing"));
+      if (overhead === undefined) return;
+      answers++;
+      overheadSum += overhead;
+    },
+
     /** Requests this process is serving on /v1 now. */
     get inflight() {
       return inflight;
@@ -149,6 +249,10 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
     /** Requests answered 503 so far, by the signal that refused them. */
     get shedBy() {
       return { ...shedBy };
+    },
+    /** The in-flight limit now (GATEWAY_MAX_INFLIGHT, or below it while adapting). */
+    get limit() {
+      return Math.floor(limit);
     },
     /** The current event-loop lag estimate, in milliseconds. */
     get lagMs() {
@@ -171,7 +275,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
         if (!episode) {
           episode = { started: now, last: now, by: { inflight: 0, lag: 0, database: 0 } };
           const oldestDbWait = Math.round(dbQueueAge());
-          onLog(`shedding load (${SIGNAL_WORDS[signal]}): ${inflight} requests in flight, event loop ${Math.round(lagMs)} ms late, oldest database wait ${oldestDbWait} ms`);
+          onLog(`shedding load (${SIGNAL_WORDS[signal]}): ${inflight} requests in flight (limit ${Math.floor(limit)}), event loop ${Math.round(lagMs)} ms late, oldest database wait ${oldestDbWait} ms`);
         }
         episode.last = now;
         episode.by[signal]++;
@@ -185,7 +289,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, maxDbWaitMs = 0, dbQ
         res.end(body);
         return true;
       }
-      inflight++;
+      if (++inflight > peakInflight) peakInflight = inflight;
       res.once("close", () => inflight--);
       return false;
     },

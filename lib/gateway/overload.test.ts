@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import type http from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOverloadGate, nextLagEstimate } from "./overload.js";
+import { createOverloadGate, nextLagEstimate, nextLimit, overheadOf } from "./overload.js";
 
 /** Feeds samples (how late each was, in ms) through nextLagEstimate and returns the estimate after each. */
 function estimates(lates: number[]) {
@@ -28,6 +28,40 @@ describe("nextLagEstimate", () => {
     expect(e[2]).toBe(50); // two: the smaller of them
     expect(e[3]).toBe(25); // one on-time sample halves it rather than clearing it
     expect(e[4]).toBe(12.5);
+  });
+});
+
+describe("nextLimit", () => {
+  const bounds = { targetMs: 100, min: 8, max: 256 };
+  const busy = { ...bounds, cpuShare: 0.95, answers: 50 };
+
+  it("cuts to 80% of what is in flight while answers run over budget on a busy process, never below the floor", () => {
+    expect(nextLimit(256, { ...busy, overheadMs: 180, inflight: 100, peakInflight: 120 })).toBe(80);
+    expect(nextLimit(50, { ...busy, overheadMs: 180, inflight: 100, peakInflight: 100 })).toBe(40); // of the limit when more are in flight
+    expect(nextLimit(20, { ...busy, overheadMs: 180, inflight: 3, peakInflight: 5 })).toBe(8);
+  });
+
+  it("grows by a tenth only while the limit is what holds requests back and answers are quick (or none finished)", () => {
+    expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 95, peakInflight: 95 })).toBeCloseTo(111);
+    expect(nextLimit(100, { ...busy, overheadMs: 0, answers: 0, inflight: 95, peakInflight: 95 })).toBeCloseTo(111); // streams, still going
+    expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 40, peakInflight: 60 })).toBe(100); // not binding
+    expect(nextLimit(100, { ...busy, overheadMs: 70, inflight: 100, peakInflight: 100 })).toBe(100); // near the budget: hold
+    expect(nextLimit(250, { ...busy, overheadMs: 0, inflight: 250, peakInflight: 250 })).toBe(256); // the ceiling
+  });
+
+  it("does not cut for slowness the process did not cause (a neighbour on its core), and keeps growing through it", () => {
+    const idle = { ...bounds, cpuShare: 0.2, answers: 50 };
+    expect(nextLimit(64, { ...idle, overheadMs: 400, inflight: 64, peakInflight: 64 })).toBeCloseTo(71.4);
+    expect(nextLimit(64, { ...idle, overheadMs: 400, inflight: 10, peakInflight: 12 })).toBe(64);
+  });
+});
+
+describe("overheadOf", () => {
+  it("is the answer's total less its upstream time, from Server-Timing", () => {
+    expect(overheadOf("auth;dur=0.02, parse;dur=0.05, hold;dur=3.10, upstream;dur=51.00, settle;dur=4.20, total;dur=58.40")).toBeCloseTo(7.4);
+    expect(overheadOf("auth;dur=0.02, total;dur=0.50")).toBeCloseTo(0.5); // refused before any provider call
+    expect(overheadOf("auth;dur=0.02")).toBeUndefined();
+    expect(overheadOf(null)).toBeUndefined();
   });
 });
 
@@ -78,5 +112,46 @@ describe("shedding episodes", () => {
     expect(gate.shedIfOverloaded(served.req, served.res)).toBe(false);
     gate.close();
     expect(lines).toHaveLength(2); // no episode open, nothing more to say
+  });
+
+  it("adapts its in-flight limit: grown while it binds and answers are quick, cut while answers run over budget on a busy process", async () => {
+    // Real timers; the process's CPU time is told: busy means a core's worth of CPU per ms of wall time.
+    let busy = false;
+    let cpuMs = 0;
+    let last = performance.now();
+    const cpuTime = () => {
+      const now = performance.now();
+      if (busy) cpuMs += now - last;
+      last = now;
+      return cpuMs;
+    };
+    const gate = createOverloadGate({ maxInflight: 256, maxLagMs: 0, targetOverheadMs: 100, cpuTime });
+    expect(gate.limit).toBe(64);
+    const open = Array.from({ length: 64 }, () => fakeExchange("/v1/chat/completions"));
+    for (const x of open) expect(gate.shedIfOverloaded(x.req, x.res)).toBe(false);
+    const refused = fakeExchange("/v1/chat/completions");
+    expect(gate.shedIfOverloaded(refused.req, refused.res)).toBe(true);
+    expect(JSON.parse(refused.answered.body!).error.message).toContain("too many requests in flight");
+
+    await new Promise((r) => setTimeout(r, 350)); // binding, no slow answers: it grows
+    const grown = gate.limit;
+    expect(grown).toBeGreaterThan(64);
+    expect(gate.shedIfOverloaded(refused.req, refused.res)).toBe(false); // the 65th now gets in
+
+    // Every answer spends 350 ms in the gateway beyond its provider's 50 — but the process is idle
+    // (a slow database, say): no cut.
+    const slow = new Headers({ "server-timing": "hold;dur=150.00, upstream;dur=50.00, settle;dur=200.00, total;dur=400.00" });
+    const answering = setInterval(() => gate.observe(slow), 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gate.limit).toBeGreaterThanOrEqual(grown);
+
+    // The same answers on a busy process: cut to 80% of those in flight, at most.
+    busy = true;
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(answering);
+    expect(gate.limit).toBeLessThanOrEqual(Math.floor(65 * 0.8));
+    expect(gate.limit).toBeGreaterThanOrEqual(8);
+    for (const x of [...open, refused]) x.res.emit("close");
+    gate.close();
   });
 });
