@@ -140,6 +140,7 @@ async function worker() {
     maxInflight: env.GATEWAY_MAX_INFLIGHT,
     maxLagMs: env.GATEWAY_MAX_LAG_MS,
     targetOverheadMs: env.GATEWAY_TARGET_OVERHEAD_MS,
+    targetLagMs: env.GATEWAY_TARGET_LAG_MS,
     maxDbWaitMs: env.GATEWAY_MAX_DB_WAIT_MS,
     onLog: (line) => log(`worker ${process.pid} ${line}`),
   });

@@ -6,15 +6,13 @@
 //
 // Three signals, any one sheds:
 // - in-flight gateway requests of this process at its limit. The limit adapts (see nextLimit): it
-//   shrinks while the gateway's own share of its answers (the time not spent waiting on the provider,
-//   read from each answer's Server-Timing) runs over GATEWAY_TARGET_OVERHEAD_MS on a busy process, and
-//   grows back, up to GATEWAY_MAX_INFLIGHT, while the limit is what holds requests back and answers
-//   are quick. A fixed limit cannot suit every load: the hundreds that streams need (each waiting
-//   seconds on its provider, costing nothing meanwhile) let short calls in at four times what one core
-//   can serve, and the excess then queues in the event loop, where every request — the ones to refuse
-//   included — waits its turn to be read. Overhead, not event-loop lag, because it is what a client
-//   waits for: a loop a few ms late at saturation serves a queue of hundreds with every answer within
-//   the budget, and shedding there would only turn answers into 503s;
+//   shrinks while a busy process is slow — its event loop later than GATEWAY_TARGET_LAG_MS, or its
+//   answers spending more than GATEWAY_TARGET_OVERHEAD_MS beyond the provider's time (read from each
+//   answer's Server-Timing) — and grows back, up to GATEWAY_MAX_INFLIGHT, while the limit is what holds
+//   requests back and the process is quick. A fixed limit cannot suit every load: the hundreds that
+//   streams need (each waiting seconds on its provider, costing nothing meanwhile) let short calls in
+//   at four times what one core can serve, and the excess then queues in the event loop, where every
+//   request — the ones to refuse included — waits its turn to be read;
 // - a request waiting for a database connection for longer than GATEWAY_MAX_DB_WAIT_MS: the database
 //   (or one hot account's row, which every hold and settlement of that account locks until it
 //   commits) is the bottleneck, and neither the in-flight count nor the event loop can see a queue
@@ -87,24 +85,34 @@ export function nextLagEstimate(estimate, previousLate, late) {
 
 /**
  * The in-flight limit for the next control period.
- * - Answers over the overhead budget while this process used the CPU ⇒ cut to 80% of what is in flight
- *   now (not of the limit, which may be far above it): its own queue made them slow, so a shorter
- *   queue makes them quick.
- * - The limit binding (in flight reached 90% of it) while answers were within half the budget (or none
- *   finished), or while the process left the CPU idle (the slowness is someone else's — a neighbour
- *   on the core, a slow database — which refusing our requests would not cure) ⇒ grow by 10% (+1, so
- *   that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to 1,000 in under
- *   3 s when the work really is cheap (streams waiting on their providers).
+ * - Slow — answers over the overhead budget, or the event loop later than its target — while this
+ *   process used the CPU and its requests filled at least half the limit ⇒ cut to 80% of what is in
+ *   flight now (not of the limit, which may be far above it): its own queue made it slow, so a
+ *   shorter queue makes it quick. A loop that keeps time is what lets the gate read, and refuse,
+ *   the requests it cannot serve at once: when admitted work fills the core, the refusals wait in
+ *   the sockets behind it.
+ * - The limit binding (in flight reached 90% of it) while the process was quick (both within half
+ *   their targets), or while it left the CPU idle (the slowness is someone else's — a database that
+ *   slowed down, a neighbour on the core — which refusing our requests would not cure) ⇒ grow by 10%
+ *   (+1, so that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to 1,000
+ *   in under 3 s when the work really is cheap (streams waiting on their providers).
  * - Otherwise keep it.
  * @param {number} limit the limit so far
- * @param {{ overheadMs: number; answers: number; cpuShare: number; inflight: number; peakInflight: number; targetMs: number; min: number; max: number }} now
- *   overheadMs: the mean overhead of the `answers` that finished in the period; cpuShare: the CPU time
- *   the process used over the period's wall time; peakInflight: the most in flight at once in it
+ * @param {{ overheadMs: number; answers: number; lagMs: number; cpuShare: number; inflight: number; peakInflight: number; targetMs: number; targetLagMs: number; min: number; max: number }} now
+ *   overheadMs: the mean overhead of the `answers` that finished in the period; lagMs: the mean lag
+ *   estimate over it; cpuShare: the CPU time the process used over the period's wall time;
+ *   peakInflight: the most in flight at once in the period. A target of 0 turns its signal off.
  */
-export function nextLimit(limit, { overheadMs, answers, cpuShare, inflight, peakInflight, targetMs, min, max }) {
+export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, inflight, peakInflight, targetMs, targetLagMs, min, max }) {
+  // How far over each target (1 = on it); 0 where a signal is off or has nothing to say.
+  const overheadRatio = targetMs > 0 && answers > 0 ? overheadMs / targetMs : 0;
+  const lagRatio = targetLagMs > 0 ? lagMs / targetLagMs : 0;
+  const over = Math.max(overheadRatio, lagRatio);
   const busy = cpuShare >= BUSY_CPU_SHARE;
-  if (answers > 0 && overheadMs > targetMs && busy) return Math.max(min, Math.min(limit, inflight) * 0.8);
-  if ((answers === 0 || overheadMs < targetMs / 2 || !busy) && peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
+  // Only while our own requests fill the limit: a busy, slow process with few of them in flight is
+  // busy with something else (starting up, a page, a GC), which a lower limit would not cure.
+  if (over > 1 && busy && peakInflight >= limit * 0.5) return Math.max(min, Math.min(limit, inflight) * 0.8);
+  if ((over < 0.5 || !busy) && peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
   return limit;
 }
 
@@ -140,14 +148,14 @@ function processCpuMs() {
 }
 
 /**
- * @param {{ maxInflight: number; maxLagMs: number; targetOverheadMs?: number; maxDbWaitMs?: number; dbQueueAge?: () => number; cpuTime?: () => number; retryAfterSeconds?: number; onLog?: (line: string) => void }} options
- *   maxLagMs 0 turns the lag signal off; targetOverheadMs 0 (the default) keeps the in-flight limit
- *   fixed at maxInflight; maxDbWaitMs 0 (the default) turns the database signal off; cpuTime: the
+ * @param {{ maxInflight: number; maxLagMs: number; targetOverheadMs?: number; targetLagMs?: number; maxDbWaitMs?: number; dbQueueAge?: () => number; cpuTime?: () => number; retryAfterSeconds?: number; onLog?: (line: string) => void }} options
+ *   maxLagMs 0 turns the lag signal off; targetOverheadMs and targetLagMs both 0 (the default) keep
+ *   the in-flight limit fixed at maxInflight; maxDbWaitMs 0 (the default) turns the database signal off; cpuTime: the
  *   process's CPU time so far, in ms.
  */
-export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, cpuTime = processCpuMs, retryAfterSeconds = 1, onLog = () => {} }) {
+export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0, targetLagMs = 0, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, cpuTime = processCpuMs, retryAfterSeconds = 1, onLog = () => {} }) {
   let inflight = 0;
-  const adaptive = targetOverheadMs > 0;
+  const adaptive = targetOverheadMs > 0 || targetLagMs > 0;
   // The answers of the current control period: their count and summed overhead (see observe()).
   let answers = 0;
   let overheadSum = 0;
@@ -166,17 +174,23 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
     let periodStart = performance.now();
     let cpuAtStart = cpuTime();
     let periodEnds = periodStart + CONTROL_MS;
+    let lagSum = 0;
+    let lagSamples = 0;
     sampler = setInterval(() => {
       const now = performance.now();
       const late = Math.max(0, now - expected);
       lagMs = nextLagEstimate(lagMs, previousLate, late);
       previousLate = late;
       expected = now + SAMPLE_MS;
+      lagSum += lagMs;
+      lagSamples++;
       if (!adaptive || now < periodEnds) return;
       const cpuNow = cpuTime();
       const cpuShare = (cpuNow - cpuAtStart) / (now - periodStart);
       const overheadMs = answers ? overheadSum / answers : 0;
-      limit = nextLimit(limit, { overheadMs, answers, cpuShare, inflight, peakInflight, targetMs: targetOverheadMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight });
+      limit = nextLimit(limit, { overheadMs, answers, lagMs: lagSum / lagSamples, cpuShare, inflight, peakInflight, targetMs: targetOverheadMs, targetLagMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight });
+      lagSum = 0;
+      lagSamples = 0;
       answers = 0;
       overheadSum = 0;
       peakInflight = inflight;

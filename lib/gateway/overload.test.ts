@@ -32,27 +32,37 @@ describe("nextLagEstimate", () => {
 });
 
 describe("nextLimit", () => {
-  const bounds = { targetMs: 100, min: 8, max: 256 };
-  const busy = { ...bounds, cpuShare: 0.95, answers: 50 };
+  const bounds = { targetMs: 100, targetLagMs: 10, min: 8, max: 256 };
+  const busy = { ...bounds, cpuShare: 0.95, answers: 50, lagMs: 1 };
 
-  it("cuts to 80% of what is in flight while answers run over budget on a busy process, never below the floor", () => {
-    expect(nextLimit(256, { ...busy, overheadMs: 180, inflight: 100, peakInflight: 120 })).toBe(80);
-    expect(nextLimit(50, { ...busy, overheadMs: 180, inflight: 100, peakInflight: 100 })).toBe(40); // of the limit when more are in flight
-    expect(nextLimit(20, { ...busy, overheadMs: 180, inflight: 3, peakInflight: 5 })).toBe(8);
+  it("cuts to 80% of what is in flight while a busy process runs over either target, never below the floor", () => {
+    expect(nextLimit(120, { ...busy, overheadMs: 125, inflight: 100, peakInflight: 120 })).toBe(80); // answers over budget
+    expect(nextLimit(120, { ...busy, overheadMs: 20, lagMs: 40, inflight: 100, peakInflight: 120 })).toBe(80); // the loop late
+    expect(nextLimit(50, { ...busy, overheadMs: 125, inflight: 100, peakInflight: 100 })).toBe(40); // of the limit when more are in flight
+    expect(nextLimit(20, { ...busy, overheadMs: 400, inflight: 3, peakInflight: 15 })).toBe(8);
   });
 
-  it("grows by a tenth only while the limit is what holds requests back and answers are quick (or none finished)", () => {
+  it("does not cut while its own requests fill less than half the limit: the process is busy with something else", () => {
+    expect(nextLimit(64, { ...busy, overheadMs: 20, lagMs: 80, inflight: 2, peakInflight: 5 })).toBe(64); // starting up, say
+  });
+
+  it("grows by a tenth only while the limit is what holds requests back and the process is quick (or no answer finished)", () => {
     expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 95, peakInflight: 95 })).toBeCloseTo(111);
     expect(nextLimit(100, { ...busy, overheadMs: 0, answers: 0, inflight: 95, peakInflight: 95 })).toBeCloseTo(111); // streams, still going
     expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 40, peakInflight: 60 })).toBe(100); // not binding
     expect(nextLimit(100, { ...busy, overheadMs: 70, inflight: 100, peakInflight: 100 })).toBe(100); // near the budget: hold
+    expect(nextLimit(100, { ...busy, overheadMs: 20, lagMs: 7, inflight: 100, peakInflight: 100 })).toBe(100); // the loop near its target: hold
     expect(nextLimit(250, { ...busy, overheadMs: 0, inflight: 250, peakInflight: 250 })).toBe(256); // the ceiling
   });
 
-  it("does not cut for slowness the process did not cause (a neighbour on its core), and keeps growing through it", () => {
+  it("does not cut for slowness the process did not cause (a slow database, a neighbour on its core), and keeps growing through it", () => {
     const idle = { ...bounds, cpuShare: 0.2, answers: 50 };
-    expect(nextLimit(64, { ...idle, overheadMs: 400, inflight: 64, peakInflight: 64 })).toBeCloseTo(71.4);
-    expect(nextLimit(64, { ...idle, overheadMs: 400, inflight: 10, peakInflight: 12 })).toBe(64);
+    expect(nextLimit(64, { ...idle, overheadMs: 400, lagMs: 50, inflight: 64, peakInflight: 64 })).toBeCloseTo(71.4);
+    expect(nextLimit(64, { ...idle, overheadMs: 400, lagMs: 50, inflight: 10, peakInflight: 12 })).toBe(64);
+  });
+
+  it("leaves a signal out when its target is 0", () => {
+    expect(nextLimit(100, { ...busy, targetLagMs: 0, overheadMs: 20, lagMs: 500, inflight: 100, peakInflight: 100 })).toBeCloseTo(111);
   });
 });
 
@@ -125,7 +135,7 @@ describe("shedding episodes", () => {
       last = now;
       return cpuMs;
     };
-    const gate = createOverloadGate({ maxInflight: 256, maxLagMs: 0, targetOverheadMs: 100, cpuTime });
+    const gate = createOverloadGate({ maxInflight: 256, maxLagMs: 0, targetOverheadMs: 100, targetLagMs: 0, cpuTime });
     expect(gate.limit).toBe(64);
     const open = Array.from({ length: 64 }, () => fakeExchange("/v1/chat/completions"));
     for (const x of open) expect(gate.shedIfOverloaded(x.req, x.res)).toBe(false);
@@ -145,7 +155,7 @@ describe("shedding episodes", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(gate.limit).toBeGreaterThanOrEqual(grown);
 
-    // The same answers on a busy process: cut to 80% of those in flight, at most.
+    // The same answers on a busy process: cut.
     busy = true;
     await new Promise((r) => setTimeout(r, 300));
     clearInterval(answering);
