@@ -66,7 +66,7 @@ const schema = z
     /** Load shedding, per process: the gateway's own time per answer (ms, beyond the provider's) that the adaptive in-flight limit keeps under, shrinking while answers take longer on a busy process and growing back up to GATEWAY_MAX_INFLIGHT; 0 = off (both targets 0 = a fixed limit). */
     GATEWAY_TARGET_OVERHEAD_MS: z.coerce.number().int().min(0).default(100),
     /** Load shedding, per process: the event-loop lag (ms) the adaptive in-flight limit keeps under on a busy process, so that the gate can read (and refuse) new requests at once; 0 = off. */
-    GATEWAY_TARGET_LAG_MS: z.coerce.number().int().min(0).default(10),
+    GATEWAY_TARGET_LAG_MS: z.coerce.number().int().min(0).default(25),
     /** Load shedding, per process: event-loop lag (ms) past which new /v1 requests get 503 overloaded; 0 = off. */
     GATEWAY_MAX_LAG_MS: z.coerce.number().int().min(0).default(40),
     /** Load shedding, per process: how long (ms) a request may have waited for a database connection before new /v1 requests get 503 overloaded; 0 = off. */
