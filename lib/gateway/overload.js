@@ -91,12 +91,14 @@ export function nextLagEstimate(estimate, previousLate, late) {
  *   shorter queue makes it quick. A loop that keeps time is what lets the gate read, and refuse,
  *   the requests it cannot serve at once: when admitted work fills the core, the refusals wait in
  *   the sockets behind it.
- * - The limit binding (in flight reached 90% of it) while the process was quick (both within half
- *   their targets), or while it left the CPU idle (the slowness is someone else's — a database that
+ * - The limit binding (in flight reached 90% of it) while the process was within both targets, or
+ *   while it left the CPU idle (the slowness is someone else's — a database that
  *   slowed down, a neighbour on the core — which refusing our requests would not cure) ⇒ grow by 10%
  *   (+1, so that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to 1,000
  *   in under 3 s when the work really is cheap (streams waiting on their providers).
  * - Otherwise keep it.
+ * So a binding limit settles just where the process turns slow, cut and grown in turn; no band in
+ * between, where a limit cut once (by a cold start, a burst) would stay below the load it can serve.
  * @param {number} limit the limit so far
  * @param {{ overheadMs: number; answers: number; lagMs: number; cpuShare: number; inflight: number; peakInflight: number; targetMs: number; targetLagMs: number; min: number; max: number }} now
  *   overheadMs: the mean overhead of the `answers` that finished in the period; lagMs: the mean lag
@@ -112,7 +114,7 @@ export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, infligh
   // Only while our own requests fill the limit: a busy, slow process with few of them in flight is
   // busy with something else (starting up, a page, a GC), which a lower limit would not cure.
   if (over > 1 && busy && peakInflight >= limit * 0.5) return Math.max(min, Math.min(limit, inflight) * 0.8);
-  if ((over < 0.5 || !busy) && peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
+  if ((over <= 1 || !busy) && peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
   return limit;
 }
 

@@ -46,12 +46,12 @@ describe("nextLimit", () => {
     expect(nextLimit(64, { ...busy, overheadMs: 20, lagMs: 80, inflight: 2, peakInflight: 5 })).toBe(64); // starting up, say
   });
 
-  it("grows by a tenth only while the limit is what holds requests back and the process is quick (or no answer finished)", () => {
+  it("grows by a tenth only while the limit is what holds requests back and the process is within its targets (or no answer finished)", () => {
     expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 95, peakInflight: 95 })).toBeCloseTo(111);
     expect(nextLimit(100, { ...busy, overheadMs: 0, answers: 0, inflight: 95, peakInflight: 95 })).toBeCloseTo(111); // streams, still going
     expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 40, peakInflight: 60 })).toBe(100); // not binding
-    expect(nextLimit(100, { ...busy, overheadMs: 70, inflight: 100, peakInflight: 100 })).toBe(100); // near the budget: hold
-    expect(nextLimit(100, { ...busy, overheadMs: 20, lagMs: 7, inflight: 100, peakInflight: 100 })).toBe(100); // the loop near its target: hold
+    expect(nextLimit(100, { ...busy, overheadMs: 95, inflight: 100, peakInflight: 100 })).toBeCloseTo(111); // within the budget, just
+    expect(nextLimit(100, { ...busy, overheadMs: 20, lagMs: 9, inflight: 100, peakInflight: 100 })).toBeCloseTo(111); // the loop within its target
     expect(nextLimit(250, { ...busy, overheadMs: 0, inflight: 250, peakInflight: 250 })).toBe(256); // the ceiling
   });
 
