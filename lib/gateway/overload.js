@@ -96,16 +96,18 @@ export function nextLagEstimate(estimate, previousLate, late) {
  *   slowed down, a neighbour on the core — which refusing our requests would not cure) ⇒ grow by 10%
  *   (+1, so that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to 1,000
  *   in under 3 s when the work really is cheap (streams waiting on their providers).
+ * - Not binding, within both targets (or idle), and below where it starts ⇒ back to that (`rest`).
  * - Otherwise keep it.
  * So a binding limit settles just where the process turns slow, cut and grown in turn; no band in
  * between, where a limit cut once (by a cold start, a burst) would stay below the load it can serve.
  * @param {number} limit the limit so far
- * @param {{ overheadMs: number; answers: number; lagMs: number; cpuShare: number; inflight: number; peakInflight: number; targetMs: number; targetLagMs: number; min: number; max: number }} now
+ * @param {{ overheadMs: number; answers: number; lagMs: number; cpuShare: number; inflight: number; peakInflight: number; targetMs: number; targetLagMs: number; min: number; max: number; rest?: number }} now
  *   overheadMs: the mean overhead of the `answers` that finished in the period; lagMs: the mean lag
  *   estimate over it; cpuShare: the CPU time the process used over the period's wall time;
  *   peakInflight: the most in flight at once in the period. A target of 0 turns its signal off.
+ *   rest: where the limit starts, and returns to when calm.
  */
-export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, inflight, peakInflight, targetMs, targetLagMs, min, max }) {
+export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, inflight, peakInflight, targetMs, targetLagMs, min, max, rest = min }) {
   // How far over each target (1 = on it); 0 where a signal is off or has nothing to say.
   const overheadRatio = targetMs > 0 && answers > 0 ? overheadMs / targetMs : 0;
   const lagRatio = targetLagMs > 0 ? lagMs / targetLagMs : 0;
@@ -114,7 +116,12 @@ export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, infligh
   // Only while our own requests fill the limit: a busy, slow process with few of them in flight is
   // busy with something else (starting up, a page, a GC), which a lower limit would not cure.
   if (over > 1 && busy && peakInflight >= limit * 0.5) return Math.max(min, Math.min(limit, inflight) * 0.8);
-  if ((over <= 1 || !busy) && peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
+  if (over <= 1 || !busy) {
+    if (peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
+    // Calm again after a cut: back to where it starts at once, so that the next moderate load is not
+    // refused while the limit climbs.
+    return Math.max(limit, rest);
+  }
   return limit;
 }
 
@@ -190,7 +197,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
       const cpuNow = cpuTime();
       const cpuShare = (cpuNow - cpuAtStart) / (now - periodStart);
       const overheadMs = answers ? overheadSum / answers : 0;
-      limit = nextLimit(limit, { overheadMs, answers, lagMs: lagSum / lagSamples, cpuShare, inflight, peakInflight, targetMs: targetOverheadMs, targetLagMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight });
+      limit = nextLimit(limit, { overheadMs, answers, lagMs: lagSum / lagSamples, cpuShare, inflight, peakInflight, targetMs: targetOverheadMs, targetLagMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight, rest: Math.min(START_LIMIT, maxInflight) });
       lagSum = 0;
       lagSamples = 0;
       answers = 0;

@@ -61,6 +61,12 @@ describe("nextLimit", () => {
     expect(nextLimit(64, { ...idle, overheadMs: 400, lagMs: 50, inflight: 10, peakInflight: 12 })).toBe(64);
   });
 
+  it("returns to where it starts once calm after a cut, so that a moderate load is not refused while it climbs", () => {
+    expect(nextLimit(37, { ...busy, rest: 64, overheadMs: 30, inflight: 20, peakInflight: 30 })).toBe(64);
+    expect(nextLimit(37, { ...busy, rest: 64, overheadMs: 130, inflight: 10, peakInflight: 15 })).toBe(37); // still slow: no
+    expect(nextLimit(200, { ...busy, rest: 64, overheadMs: 30, inflight: 20, peakInflight: 30 })).toBe(200); // above it: kept
+  });
+
   it("leaves a signal out when its target is 0", () => {
     expect(nextLimit(100, { ...busy, targetLagMs: 0, overheadMs: 20, lagMs: 500, inflight: 100, peakInflight: 100 })).toBeCloseTo(111);
   });
