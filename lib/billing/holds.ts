@@ -503,16 +503,12 @@ export interface ReleaseInput {
   failure?: { requestId: string; modelId: string; endpoint: string; stream: boolean; latencyMs: number; note: string };
 }
 
-/** Releases a hold without charging. Releasing twice (or after settling) does nothing. */
-export async function release(input: ReleaseInput): Promise<boolean> {
-  const f = input.failure;
-  const rows = await sqlQuery<{ released: bigint }>(Prisma.sql`
-    WITH h AS (
-      UPDATE holds SET status = 'RELEASED', closed_at = now()
-      WHERE id = ${input.holdId}::uuid AND status = 'ACTIVE'
-      RETURNING id, account_id, api_key_id, amount_micros, allowance_id, allowance_amount
-    ),
-    k AS (
+/**
+ * The CTEs k, al, a of a release: what the closed hold `h` (a CTE with amount_micros, api_key_id,
+ * allowance_id, allowance_amount, account_id) set aside goes back to its key, its allowance and its
+ * account, each UPDATE joined to the one before so that they run in that order.
+ */
+const GIVE_BACK_RESERVED = Prisma.sql`k AS (
       UPDATE api_keys SET reserved_micros = api_keys.reserved_micros - h.amount_micros
       FROM h WHERE api_keys.id = h.api_key_id
       RETURNING api_keys.id
@@ -527,7 +523,18 @@ export async function release(input: ReleaseInput): Promise<boolean> {
       FROM h LEFT JOIN k ON true LEFT JOIN al ON true
       WHERE accounts.id = h.account_id
       RETURNING accounts.id
+    )`;
+
+/** Releases a hold without charging. Releasing twice (or after settling) does nothing. */
+export async function release(input: ReleaseInput): Promise<boolean> {
+  const f = input.failure;
+  const rows = await sqlQuery<{ released: bigint }>(Prisma.sql`
+    WITH h AS (
+      UPDATE holds SET status = 'RELEASED', closed_at = now()
+      WHERE id = ${input.holdId}::uuid AND status = 'ACTIVE'
+      RETURNING id, account_id, api_key_id, amount_micros, allowance_id, allowance_amount
     ),
+    ${GIVE_BACK_RESERVED},
     ur AS (
       INSERT INTO usage_records (request_id, account_id, api_key_id, model_id, endpoint, status, cost_micros, stream, latency_ms, note)
       SELECT ${f?.requestId ?? null}, h.account_id, h.api_key_id, ${f?.modelId ?? null}, ${f?.endpoint ?? null},
@@ -581,22 +588,7 @@ async function releaseExpired(holdId: string): Promise<boolean> {
       WHERE id = ${holdId}::uuid AND status = 'ACTIVE' AND expires_at < now()
       RETURNING id, account_id, api_key_id, request_id, amount_micros, allowance_id, allowance_amount, created_at, expires_at
     ),
-    k AS (
-      UPDATE api_keys SET reserved_micros = api_keys.reserved_micros - h.amount_micros
-      FROM h WHERE api_keys.id = h.api_key_id
-      RETURNING api_keys.id
-    ),
-    al AS (
-      UPDATE allowances SET reserved_value = allowances.reserved_value - h.allowance_amount
-      FROM h LEFT JOIN k ON true WHERE allowances.id = h.allowance_id
-      RETURNING allowances.id
-    ),
-    a AS (
-      UPDATE accounts SET reserved_micros = accounts.reserved_micros - h.amount_micros, updated_at = now()
-      FROM h LEFT JOIN k ON true LEFT JOIN al ON true
-      WHERE accounts.id = h.account_id
-      RETURNING accounts.id
-    ),
+    ${GIVE_BACK_RESERVED},
     t AS (
       SELECT tasks.id, tasks.model_id, tasks.kind, tasks.status, tasks.error, tasks.deadline_at, tasks.created_at, tasks.completed_at
       FROM tasks JOIN h ON tasks.id = h.request_id AND tasks.account_id = h.account_id
