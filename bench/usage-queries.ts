@@ -3,50 +3,16 @@
 // lib/usage read models as the pages call them, with the indexes of migration 20261127130000 and, for
 // comparison, with the indexes that came before it. Prints a Markdown table (also bench/results/usage-queries.md).
 //   BENCH_ROWS=1000000 BENCH_USAGE_PG_PORT=54360 npx tsx bench/usage-queries.ts
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
-import pg from "pg";
-import { startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
-import { migrate } from "../scripts/lib/migrate";
-import { seed } from "../scripts/lib/seed";
+import { mkdir, writeFile } from "node:fs/promises";
+import { addNoiseRecords, DAYS, freshUsageDatabase, MODELS } from "./usage-db";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PORT = Number(process.env.BENCH_USAGE_PG_PORT ?? 54360);
 const RUNS = 7;
-const DAYS = 90;
 
 async function main() {
-  const dataDir = path.resolve(".data/bench-usage");
-  await rm(dataDir, { recursive: true, force: true });
-  await mkdir(dataDir, { recursive: true });
-  const server = await startEmbeddedPostgres({ dataDir, port: PORT, password: "bench", fast: true, log: () => {} });
-  const client = new pg.Client({ connectionString: server.adminUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE meterway_bench`);
-  await client.end();
-  const url = server.urlFor("meterway_bench");
-  await migrate(url);
-  await seed(url);
-
-  const sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  const { server, url, sql, userId: user_id, accountId: account_id, keys } = await freshUsageDatabase("bench-usage", PORT);
   const t0 = performance.now();
-  const { user_id, account_id } = (
-    await sql.query(`
-      WITH u AS (INSERT INTO users (email, password_hash) VALUES ('bench@example.test', 'x') RETURNING id),
-           a AS (INSERT INTO accounts (user_id) SELECT id FROM u RETURNING id, user_id)
-      SELECT user_id, id AS account_id FROM a`)
-  ).rows[0] as { user_id: string; account_id: string };
-  await sql.query(
-    `INSERT INTO api_keys (user_id, name, prefix, hash) SELECT $1, 'key ' || g, 'sk-test-bench' || g, md5('bench' || g) FROM generate_series(1, 5) g`,
-    [user_id],
-  );
-  const keys = (await sql.query(`SELECT id FROM api_keys WHERE user_id = $1 ORDER BY name`, [user_id])).rows.map((r) => r.id as string);
-  // A second, busy account so that owner scoping has other rows to skip.
-  await sql.query(`
-    WITH u AS (INSERT INTO users (email, password_hash) VALUES ('noise@example.test', 'x') RETURNING id)
-    INSERT INTO accounts (user_id) SELECT id FROM u`);
-  const models = ["sandbox/chat", "sandbox/chat", "sandbox/chat", "sandbox/embed", "sandbox/image", "sandbox/video"];
   // 1M records evenly over the last 90 days, newest at "now"; every record has its ledger entry.
   await sql.query(
     `INSERT INTO usage_records (id, request_id, account_id, api_key_id, model_id, endpoint, status, input_tokens, output_tokens,
@@ -56,14 +22,9 @@ async function main() {
             50 + g % 900, 500000, 1500000, 80 + g % 400, 'sandbox', 'sandbox-chat',
             now() - (g::double precision / $4) * interval '${DAYS} days'
        FROM generate_series(1, $4) g`,
-    [account_id, keys, models, ROWS],
+    [account_id, keys, MODELS, ROWS],
   );
-  await sql.query(
-    `INSERT INTO usage_records (request_id, account_id, model_id, endpoint, status, cost_micros, latency_ms, created_at)
-     SELECT 'req_noise_' || g, (SELECT a.id FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.email = 'noise@example.test'),
-            'sandbox/chat', '/v1/chat/completions', 'SUCCEEDED', 100, 100, now() - (g::double precision / 200000) * interval '${DAYS} days'
-       FROM generate_series(1, 200000) g`,
-  );
+  await addNoiseRecords(sql);
   await sql.query(
     `INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, reference, description, api_key_id, usage_record_id, created_at)
      SELECT $1::uuid, 'TOPUP', 1000000000000, 1000000000000, 'bench-topup', 'Bench top-up', NULL, NULL, now() - interval '${DAYS + 1} days'`,
