@@ -191,9 +191,10 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
       lagMs = nextLagEstimate(lagMs, previousLate, late);
       previousLate = late;
       expected = now + SAMPLE_MS;
+      if (!adaptive) return;
       lagSum += lagMs;
       lagSamples++;
-      if (!adaptive || now < periodEnds) return;
+      if (now < periodEnds) return;
       const cpuNow = cpuTime();
       const cpuShare = (cpuNow - cpuAtStart) / (now - periodStart);
       const overheadMs = answers ? overheadSum / answers : 0;
