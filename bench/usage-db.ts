@@ -1,6 +1,6 @@
 // What the usage read benchmarks (usage-queries.ts, usage-read.ts) share: a FRESH embedded PostgreSQL,
 // migrated and seeded, with the bench customer (five keys) and a second, busy customer whose records
-// owner scoping has to skip.
+// owner scoping has to skip; and how they time a query.
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
@@ -54,4 +54,17 @@ export async function addNoiseRecords(sql: pg.Client) {
             'sandbox/chat', '/v1/chat/completions', 'SUCCEEDED', 100, 100, now() - (g::double precision / 200000) * interval '${DAYS} days'
        FROM generate_series(1, 200000) g`,
   );
+}
+
+/** The median of `runs` timed calls of `fn`, in ms, after one untimed call to warm it. */
+export async function medianMs(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
 }

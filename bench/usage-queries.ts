@@ -4,7 +4,7 @@
 // comparison, with the indexes that came before it. Prints a Markdown table (also bench/results/usage-queries.md).
 //   BENCH_ROWS=1000000 BENCH_USAGE_PG_PORT=54360 npx tsx bench/usage-queries.ts
 import { mkdir, writeFile } from "node:fs/promises";
-import { addNoiseRecords, DAYS, freshUsageDatabase, MODELS } from "./usage-db";
+import { addNoiseRecords, DAYS, freshUsageDatabase, medianMs, MODELS } from "./usage-db";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PORT = Number(process.env.BENCH_USAGE_PG_PORT ?? 54360);
@@ -73,17 +73,7 @@ async function main() {
     ["Balance history, latest 30 days", () => balanceHistory({ ctx })],
   ];
 
-  async function time(fn: () => Promise<unknown>) {
-    await fn();
-    const samples: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const s = performance.now();
-      await fn();
-      samples.push(performance.now() - s);
-    }
-    samples.sort((a, b) => a - b);
-    return samples[Math.floor(samples.length / 2)]!;
-  }
+  const time = (fn: () => Promise<unknown>) => medianMs(fn, RUNS);
 
   const withIndexes: number[] = [];
   for (const [, fn] of cases) withIndexes.push(await time(fn));

@@ -5,7 +5,7 @@
 //   BENCH_ROWS=1000000 BENCH_USAGE_READ_PG_PORT=54361 npx tsx bench/usage-read.ts
 import { isDeepStrictEqual } from "node:util";
 import { mkdir, writeFile } from "node:fs/promises";
-import { addNoiseRecords, DAYS, freshUsageDatabase, MODELS } from "./usage-db";
+import { addNoiseRecords, DAYS, freshUsageDatabase, medianMs, MODELS } from "./usage-db";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PORT = Number(process.env.BENCH_USAGE_READ_PG_PORT ?? 54361);
@@ -62,17 +62,7 @@ async function main() {
     ["usageSummary, 24 h hourly (preset; never from the rollup)", { from: ago(1), to: now, bucket: "hour" }],
   ];
 
-  async function time(fn: () => Promise<unknown>) {
-    await fn();
-    const samples: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const s = performance.now();
-      await fn();
-      samples.push(performance.now() - s);
-    }
-    samples.sort((a, b) => a - b);
-    return samples[Math.floor(samples.length / 2)]!;
-  }
+  const time = (fn: () => Promise<unknown>) => medianMs(fn, RUNS);
 
   const previous = await time(() => previousQuery(ago(30), now));
   const before: number[] = [];
