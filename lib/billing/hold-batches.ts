@@ -23,6 +23,7 @@
 import { sqlText } from "@/lib/db";
 import { now as clockNow } from "@/lib/clock";
 import { env } from "@/lib/env.js";
+import { ASYNC_COMMIT } from "./async-commit";
 import type { ReserveInput, ReserveResult, SettleInput, SettleResult } from "./holds";
 
 /**
@@ -32,7 +33,7 @@ import type { ReserveInput, ReserveResult, SettleInput, SettleResult } from "./h
 export async function reserveBatch(inputs: ReserveInput[]): Promise<(ReserveResult | undefined)[]> {
   const now = clockNow();
   const rows = await sqlText<{ request_id: string; hold_id: string }>(
-    "SELECT * FROM meterway_reserve_batch($1, $2, $3, $4, $5, $6)",
+    `SELECT r.* FROM meterway_reserve_batch($1, $2, $3, $4, $5, $6) r, ${ASYNC_COMMIT}`,
     [
       inputs.map((i) => i.accountId),
       inputs.map((i) => i.apiKeyId),

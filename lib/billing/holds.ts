@@ -11,6 +11,7 @@ import { maybeAlertLowBalance } from "./low-balance";
 import { env } from "@/lib/env.js";
 import { Batcher } from "./batcher";
 import { reserveBatch, settleBatch } from "./hold-batches";
+import { ASYNC_COMMIT } from "./async-commit";
 import type { ModelType } from "@/generated/prisma/client";
 import type { LimitSource } from "@/lib/errors";
 
@@ -111,7 +112,8 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
   const modelId = input.model?.id ?? null;
   const modelType = input.model?.type ?? null;
   const query = Prisma.sql`
-    WITH cur AS (
+    WITH async_commit AS (SELECT ${Prisma.raw(ASYNC_COMMIT)}),
+    cur AS (
       SELECT a.balance_micros - a.reserved_micros AS available,
              k.spend_limit_micros - k.reserved_micros
                - meterway_key_spent(k.spend_limit_period, k.period_started_at, k.period_spent_micros, k.spent_micros, ${at}::timestamptz) AS key_remaining,
@@ -222,7 +224,7 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
            (SELECT id::text FROM h) AS hold_id,
            CASE WHEN (SELECT count(*) FROM k) > (SELECT count(*) FROM a)
                 THEN meterway_abort('an allowance or the account cannot cover the hold') END AS consistent
-    FROM amt`;
+    FROM amt, async_commit`;
 
   const [row] = await sqlQuery<ReserveRow>(query, "meterway_reserve");
   if (!row) throw new Error(`reserve: no account ${input.accountId} with key ${input.apiKeyId}`);
