@@ -96,7 +96,8 @@ export function nextLagEstimate(estimate, previousLate, late) {
  *   slowed down, a neighbour on the core — which refusing our requests would not cure) ⇒ grow by 10%
  *   (+1, so that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to 1,000
  *   in under 3 s when the work really is cheap (streams waiting on their providers).
- * - Not binding, within both targets (or idle), and below where it starts ⇒ back to that (`rest`).
+ * - Not binding, within both targets (or idle) ⇒ down by a tenth towards what is in flight, or up to
+ *   where it starts (`rest`) if below it.
  * - Otherwise keep it.
  * So a binding limit settles just where the process turns slow, cut and grown in turn; no band in
  * between, where a limit cut once (by a cold start, a burst) would stay below the load it can serve.
@@ -118,9 +119,12 @@ export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, infligh
   if (over > 1 && busy && peakInflight >= limit * 0.5) return Math.max(min, Math.min(limit, inflight) * 0.8);
   if (over <= 1 || !busy) {
     if (peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
-    // Calm again after a cut: back to where it starts at once, so that the next moderate load is not
-    // refused while the limit climbs.
-    return Math.max(limit, rest);
+    // Not binding: follow the demand down by a tenth a period, never below what was in flight (with
+    // the growth step's margin) nor below where it starts. A limit a heavy load earned must not be what
+    // a sudden flood finds later: it admits that many at once, whose work then queues in the event
+    // loop before the loop's lateness can refuse anything. And calm again after a cut: back to where
+    // it starts at once, so that the next moderate load is not refused while the limit climbs.
+    return Math.max(rest, Math.min(limit, Math.max(limit * 0.9, peakInflight / 0.9)));
   }
   return limit;
 }

@@ -49,7 +49,7 @@ describe("nextLimit", () => {
   it("grows by a tenth only while the limit is what holds requests back and the process is within its targets (or no answer finished)", () => {
     expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 95, peakInflight: 95 })).toBeCloseTo(111);
     expect(nextLimit(100, { ...busy, overheadMs: 0, answers: 0, inflight: 95, peakInflight: 95 })).toBeCloseTo(111); // streams, still going
-    expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 40, peakInflight: 60 })).toBe(100); // not binding
+    expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 40, peakInflight: 60 })).toBe(90); // not binding: see below
     expect(nextLimit(100, { ...busy, overheadMs: 95, inflight: 100, peakInflight: 100 })).toBeCloseTo(111); // within the budget, just
     expect(nextLimit(100, { ...busy, overheadMs: 20, lagMs: 9, inflight: 100, peakInflight: 100 })).toBeCloseTo(111); // the loop within its target
     expect(nextLimit(250, { ...busy, overheadMs: 0, inflight: 250, peakInflight: 250 })).toBe(256); // the ceiling
@@ -58,13 +58,21 @@ describe("nextLimit", () => {
   it("does not cut for slowness the process did not cause (a slow database, a neighbour on its core), and keeps growing through it", () => {
     const idle = { ...bounds, cpuShare: 0.2, answers: 50 };
     expect(nextLimit(64, { ...idle, overheadMs: 400, lagMs: 50, inflight: 64, peakInflight: 64 })).toBeCloseTo(71.4);
-    expect(nextLimit(64, { ...idle, overheadMs: 400, lagMs: 50, inflight: 10, peakInflight: 12 })).toBe(64);
+    expect(nextLimit(64, { ...idle, rest: 64, overheadMs: 400, lagMs: 50, inflight: 10, peakInflight: 12 })).toBe(64);
   });
 
   it("returns to where it starts once calm after a cut, so that a moderate load is not refused while it climbs", () => {
     expect(nextLimit(37, { ...busy, rest: 64, overheadMs: 30, inflight: 20, peakInflight: 30 })).toBe(64);
     expect(nextLimit(37, { ...busy, rest: 64, overheadMs: 130, inflight: 10, peakInflight: 15 })).toBe(37); // still slow: no
-    expect(nextLimit(200, { ...busy, rest: 64, overheadMs: 30, inflight: 20, peakInflight: 30 })).toBe(200); // above it: kept
+  });
+
+  it("follows the demand down while it does not bind, so that a flood does not find the limit a heavier load earned", () => {
+    expect(nextLimit(200, { ...busy, rest: 64, overheadMs: 30, inflight: 20, peakInflight: 30 })).toBe(180); // a tenth a period
+    expect(nextLimit(200, { ...busy, rest: 64, overheadMs: 30, inflight: 160, peakInflight: 171 })).toBe(190); // not below what was in flight, with margin
+    expect(nextLimit(70, { ...busy, rest: 64, overheadMs: 30, inflight: 5, peakInflight: 10 })).toBe(64); // nor below where it starts
+    let limit = 240;
+    for (let period = 0; period < 20; period++) limit = nextLimit(limit, { ...busy, rest: 64, overheadMs: 30, inflight: 50, peakInflight: 50 });
+    expect(limit).toBeCloseTo(64, 0); // 50 connections after 200: back to the start in 2 s
   });
 
   it("leaves a signal out when its target is 0", () => {
@@ -153,6 +161,13 @@ describe("shedding episodes", () => {
     const grown = gate.limit;
     expect(grown).toBeGreaterThan(64);
     expect(gate.shedIfOverloaded(refused.req, refused.res)).toBe(false); // the 65th now gets in
+    // Fill the grown limit, so that it still binds.
+    while (gate.inflight < gate.limit) {
+      const x = fakeExchange("/v1/chat/completions");
+      expect(gate.shedIfOverloaded(x.req, x.res)).toBe(false);
+      open.push(x);
+    }
+    const admitted = gate.inflight;
 
     // Every answer spends 350 ms in the gateway beyond its provider's 50 — but the process is idle
     // (a slow database, say): no cut.
@@ -165,7 +180,7 @@ describe("shedding episodes", () => {
     busy = true;
     await new Promise((r) => setTimeout(r, 300));
     clearInterval(answering);
-    expect(gate.limit).toBeLessThanOrEqual(Math.floor(65 * 0.8));
+    expect(gate.limit).toBeLessThanOrEqual(Math.floor(admitted * 0.8));
     expect(gate.limit).toBeGreaterThanOrEqual(8);
     for (const x of [...open, refused]) x.res.emit("close");
     gate.close();
