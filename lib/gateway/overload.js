@@ -91,11 +91,11 @@ export function nextLagEstimate(estimate, previousLate, late) {
  *   shorter queue makes it quick. A loop that keeps time is what lets the gate read, and refuse,
  *   the requests it cannot serve at once: when admitted work fills the core, the refusals wait in
  *   the sockets behind it.
- * - The limit binding (in flight reached 90% of it) while the process was within both targets, or
- *   while it left the CPU idle (the slowness is someone else's — a database that
- *   slowed down, a neighbour on the core — which refusing our requests would not cure) ⇒ grow by 10%
- *   (+1, so that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to 1,000
- *   in under 3 s when the work really is cheap (streams waiting on their providers).
+ * - The limit binding (in flight reached 90% of it) while the process was within both targets ⇒ grow
+ *   by 10% (+1, so that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to
+ *   1,000 in under 3 s when the work really is cheap (streams waiting on their providers). Binding
+ *   and slow while the CPU was left idle (the slowness is someone else's: a database that slowed
+ *   down, a neighbour on the core, which refusing our requests would not cure) ⇒ keep it.
  * - Not binding, within both targets (or idle) ⇒ down by a tenth towards what is in flight, or up to
  *   where it starts (`rest`) if below it.
  * - Otherwise keep it.
@@ -117,8 +117,14 @@ export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, infligh
   // Only while our own requests fill the limit: a busy, slow process with few of them in flight is
   // busy with something else (starting up, a page, a GC), which a lower limit would not cure.
   if (over > 1 && busy && peakInflight >= limit * 0.5) return Math.max(min, Math.min(limit, inflight) * 0.8);
+  if (peakInflight >= limit * 0.9) {
+    // Binding and slow but not busy — a database that slowed down, a neighbour taking the core, a CPU
+    // quota — neither: a cut would not cure what the process did not cause, and growth would hand more
+    // work to a process short of CPU or waiting on its database (measured: grown so from 64 to 320
+    // while a neighbour held half the core, into 5 s client timeouts).
+    return over <= 1 ? Math.min(max, limit * 1.1 + 1) : limit;
+  }
   if (over <= 1 || !busy) {
-    if (peakInflight >= limit * 0.9) return Math.min(max, limit * 1.1 + 1);
     // Not binding: follow the demand down by a tenth a period, never below what was in flight (with
     // the growth step's margin) nor below where it starts. A limit a heavy load earned must not be what
     // a sudden flood finds later: it admits that many at once, whose work then queues in the event
