@@ -1,11 +1,18 @@
 // Holds commit without waiting for the disk, settlements wait for it (./async-commit.ts). PostgreSQL
 // counts the write-ahead-log writes of each backend: a commit that waits writes (and flushes) the log
 // itself before it answers; an asynchronous one leaves that to the WAL writer.
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // One pooled connection, so that every statement below runs on the backend whose counts are read.
-vi.hoisted(() => {
+const poolSize = vi.hoisted(() => {
+  const before = process.env.DATABASE_POOL_SIZE;
   process.env.DATABASE_POOL_SIZE = "1";
+  return before;
+});
+// A test process may run other files after this one: they get the pool size they would have had.
+afterAll(() => {
+  if (poolSize === undefined) delete process.env.DATABASE_POOL_SIZE;
+  else process.env.DATABASE_POOL_SIZE = poolSize;
 });
 
 import { disconnectDb, sqlText } from "@/lib/db";
