@@ -595,7 +595,7 @@ function renderReport(x: ReportInput): string {
     const transitAdded = median(x.c.gateway.map((v, i) => v.transit99 - (x.c.direct![i]?.transit99 ?? NaN)).filter(Number.isFinite));
     const holdMs = med(x.c.gateway, (v) => v.steps.hold ?? NaN);
     rows.push(["Streaming: time to first event added ≤ 2 ms median", `${f(t, 2)} ms`, t <= 2, t <= 2 ? "" :
-      `The hold is committed before the request goes upstream (API.md), so its database round trip comes before the first byte${Number.isFinite(holdMs) ? ` (${f(holdMs, 2)} ms median here)` : ""}, with auth and the upstream call.`]);
+      `The hold is committed before the request goes upstream (API.md; without waiting for the disk, lib/billing/async-commit.ts), so its database round trip comes before the first byte${Number.isFinite(holdMs) ? ` (${f(holdMs, 2)} ms median here)` : ""}, with auth and the upstream call.`]);
     // "As it arrives": every chunk there, and none held back as long as the gap to the next one.
     const asArrives = complete >= 0.999 && transitAdded < STREAM_SPACING;
     rows.push(["Streaming: every chunk forwarded as it arrives", `${f(complete * 100, 1)}% of streams complete; chunk transit p99 +${f(transitAdded, 2)} ms over direct (chunks ${STREAM_SPACING} ms apart)`, asArrives,
