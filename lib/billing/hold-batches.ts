@@ -17,9 +17,11 @@
 //   which is also the single statements' order (hold, key, account).
 //
 // The statements themselves are the functions meterway_reserve_batch and meterway_settle_batch
-// (prisma/migrations/20261127190000_batch_functions): each takes its row locks in small statements
-// first and then runs the batch on a fresh snapshot, so that processes batching for the same accounts
-// wait for each other cheaply (see the migration). To change one, CREATE OR REPLACE it in a new migration.
+// (prisma/migrations/20261127190000_batch_functions; meterway_reserve_batch as now in
+// 20261128120000_hold_model): each takes its row locks in small statements first and then runs the
+// batch on a fresh snapshot, so that processes batching for the same accounts wait for each other
+// cheaply (see the migration). To change one, CREATE OR REPLACE it in a new migration — or, to change
+// its arguments, DROP it and CREATE the new one there (other arguments make another function).
 import { sqlText } from "@/lib/db";
 import { now as clockNow } from "@/lib/clock";
 import { env } from "@/lib/env.js";
@@ -33,7 +35,7 @@ import type { ReserveInput, ReserveResult, SettleInput, SettleResult } from "./h
 export async function reserveBatch(inputs: ReserveInput[]): Promise<(ReserveResult | undefined)[]> {
   const now = clockNow();
   const rows = await sqlText<{ request_id: string; hold_id: string }>(
-    `SELECT r.* FROM meterway_reserve_batch($1, $2, $3, $4, $5, $6) r, ${ASYNC_COMMIT}`,
+    `SELECT r.* FROM meterway_reserve_batch($1, $2, $3, $4, $5, $6, $7, $8) r, ${ASYNC_COMMIT}`,
     [
       inputs.map((i) => i.accountId),
       inputs.map((i) => i.apiKeyId),
@@ -41,6 +43,8 @@ export async function reserveBatch(inputs: ReserveInput[]): Promise<(ReserveResu
       inputs.map((i) => i.maxMicros.toString()),
       inputs.map((i) => i.ttlSeconds ?? env.HOLD_TTL_SECONDS),
       inputs.map((i) => (i.at ?? now).toISOString()),
+      inputs.map((i) => i.model?.id ?? null),
+      inputs.map((i) => i.endpoint ?? null),
     ],
     "meterway_reserve_batch",
   );

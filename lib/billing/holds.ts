@@ -28,8 +28,13 @@ export interface ReserveInput {
    * its output size; lower when the gateway may cap the output at what the balance can pay for.
    */
   minMicros: bigint;
-  /** The model asked for: a subscription allowance covering it pays first. Without it, only the balance. */
+  /**
+   * The model asked for: a subscription allowance covering it pays first. Without it, only the balance.
+   * The hold keeps its id for the request log, should the hold expire unsettled (sweepExpiredHolds).
+   */
   model?: { id: string; type: ModelType };
+  /** The request's endpoint as its usage record names it ("chat.completions", "embeddings", …), kept likewise. */
+  endpoint?: string;
   /** What a unit allowance counts for this request: images for image models, else 1 (a request, a task). */
   units?: number;
   ttlSeconds?: number;
@@ -213,9 +218,9 @@ async function reserveOnce(input: ReserveInput): Promise<ReserveResult> {
       RETURNING accounts.id
     ),
     h AS (
-      INSERT INTO holds (account_id, api_key_id, request_id, amount_micros, allowance_id, allowance_amount, expires_at)
+      INSERT INTO holds (account_id, api_key_id, request_id, amount_micros, allowance_id, allowance_amount, expires_at, model_id, endpoint)
       SELECT ${input.accountId}::uuid, ${input.apiKeyId}::uuid, ${input.requestId}, amt.bal_part, amt.al_id, amt.al_amount,
-             now() + make_interval(secs => ${ttl})
+             now() + make_interval(secs => ${ttl}), ${modelId}::text, ${input.endpoint ?? null}::text
       FROM amt, a
       RETURNING id
     )
@@ -551,7 +556,7 @@ export async function release(input: ReleaseInput): Promise<boolean> {
 
 /** The request log's note on a request whose hold expired before it settled (error code: message, as the gateway's). */
 export const EXPIRED_HOLD_NOTE = "hold_expired: The request did not complete; its hold expired and was released. Nothing was charged.";
-/** What a swept request's record shows for what the hold does not know (it keeps no model or endpoint). */
+/** What a swept request's record shows for what the hold does not know (a hold made before holds kept the model and endpoint). */
 export const UNKNOWN = "(unknown)";
 
 /**
@@ -576,19 +581,21 @@ export async function sweepExpiredHolds(limit = 1000): Promise<number> {
  * request has at most one record (request_id is unique): sweeping twice, or from two processes at
  * once, writes one record and charges nothing.
  *
- * A hold keeps its request id, key and account, not the model or endpoint: for a gateway request
- * those are UNKNOWN. An async task's hold has the task's id as request id, so its record names the
- * task's model and endpoint — but only when the task can no longer deliver (it failed or was canceled
- * and then crashed before releasing, or is past its deadline, which the runner fails as a timeout):
- * a task that succeeded, or may still, is released without a record, as closeSucceeded leaves none
- * for a task delivered after its hold closed.
+ * The record names the model and endpoint the hold kept from its request (UNKNOWN for a hold made
+ * before holds kept them). An async task's hold has the task's id as request id, so its record names
+ * the task's model and endpoint — but only when the task can no longer deliver (it failed or was
+ * canceled and then crashed before releasing, or is past its deadline, which the runner fails as a
+ * timeout): a task that succeeded, or may still, is released without a record, as closeSucceeded
+ * leaves none for a task delivered after its hold closed. A request's latency_ms is its hold's TTL:
+ * how long it was given (when it actually stopped is unknown).
  */
 async function releaseExpired(holdId: string): Promise<boolean> {
   const rows = await sqlQuery<{ released: bigint }>(Prisma.sql`
     WITH h AS (
       UPDATE holds SET status = 'RELEASED', closed_at = now()
       WHERE id = ${holdId}::uuid AND status = 'ACTIVE' AND expires_at < now()
-      RETURNING id, account_id, api_key_id, request_id, amount_micros, allowance_id, allowance_amount, created_at, expires_at
+      RETURNING id, account_id, api_key_id, request_id, amount_micros, allowance_id, allowance_amount, created_at, expires_at,
+                model_id, endpoint
     ),
     ${GIVE_BACK_RESERVED},
     t AS (
@@ -598,8 +605,8 @@ async function releaseExpired(holdId: string): Promise<boolean> {
     ur AS (
       INSERT INTO usage_records (request_id, account_id, api_key_id, model_id, endpoint, status, cost_micros, stream, latency_ms, note)
       SELECT h.request_id, h.account_id, h.api_key_id,
-             COALESCE(t.model_id, ${UNKNOWN}),
-             CASE t.kind WHEN 'VIDEO' THEN 'videos' WHEN 'MUSIC' THEN 'music' ELSE ${UNKNOWN} END,
+             COALESCE(t.model_id, h.model_id, ${UNKNOWN}),
+             COALESCE(CASE t.kind WHEN 'VIDEO' THEN 'videos' WHEN 'MUSIC' THEN 'music' END, h.endpoint, ${UNKNOWN}),
              'FAILED', 0, false,
              -- A request: how long it was given. A task: until it closed, or until now.
              GREATEST(0, LEAST(2147483647, round(extract(epoch FROM

@@ -1,7 +1,8 @@
 // The hold sweeper on a real PostgreSQL: a request whose process died before it settled gets its hold
 // back AND a FAILED usage record of cost 0 in the request log, written in the statement that releases
-// the hold — once, however many sweepers run — and nothing is charged. Async tasks' holds are recorded
-// under the task's model only once the task can no longer deliver.
+// the hold — once, however many sweepers run — and nothing is charged. The record names the model and
+// endpoint the hold kept from its request, single or batched ("(unknown)" for a hold that has none).
+// Async tasks' holds are recorded under the task's model only once the task can no longer deliver.
 import { describe, expect, it } from "vitest";
 import { closeUnpaid } from "@/lib/gateway/tasks/finish-task";
 import { db } from "@/lib/db";
@@ -11,7 +12,7 @@ import { listUsage } from "@/lib/usage/list-usage";
 import { usageSummary } from "@/lib/usage/usage-summary";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
 import { checkLedger } from "./check-ledger";
-import { EXPIRED_HOLD_NOTE, reserve, settle, sweepExpiredHolds, UNKNOWN } from "./holds";
+import { EXPIRED_HOLD_NOTE, holdBatchCounts, reserve, settle, sweepExpiredHolds, UNKNOWN, type ReserveInput } from "./holds";
 
 let seq = 0;
 const rid = (prefix = "req_sweep") => `${prefix}_${Date.now()}_${seq++}`;
@@ -22,16 +23,22 @@ async function expire(holdId: string) {
   await db.$executeRaw`UPDATE holds SET created_at = now() - make_interval(secs => ${TTL_SECONDS + 60}), expires_at = now() - interval '1 minute' WHERE id = ${holdId}::uuid`;
 }
 
-async function heldRequest(c: { account: { id: string }; keyId: string }, opts: { requestId?: string; micros?: bigint; model?: { id: string; type: "CHAT" | "VIDEO" } } = {}) {
+async function heldRequest(
+  c: { account: { id: string }; keyId: string },
+  opts: { requestId?: string; micros?: bigint; model?: { id: string; type: "CHAT" | "VIDEO" }; endpoint?: string } = {},
+) {
   const requestId = opts.requestId ?? rid();
   const micros = opts.micros ?? 400n;
-  const hold = await reserve({ accountId: c.account.id, apiKeyId: c.keyId, requestId, maxMicros: micros, minMicros: micros, model: opts.model, ttlSeconds: TTL_SECONDS });
+  const hold = await reserve({
+    accountId: c.account.id, apiKeyId: c.keyId, requestId, maxMicros: micros, minMicros: micros, model: opts.model, endpoint: opts.endpoint, ttlSeconds: TTL_SECONDS,
+  });
   if (!hold.ok) throw new Error(`expected a hold, got ${hold.limitSource}`);
   await expire(hold.holdId);
   return { requestId, holdId: hold.holdId };
 }
 
 describe("sweeping expired holds", () => {
+  // A hold without a model or endpoint (as every hold made before holds kept them): the record says UNKNOWN.
   it("releases a crashed request's hold with one FAILED, cost-0 usage record, even when swept concurrently and again", async () => {
     const c = await createFunded(1_000n);
     const { requestId, holdId } = await heldRequest(c);
@@ -79,6 +86,61 @@ describe("sweeping expired holds", () => {
     expect(await getUsageRecord({ ctx, input: { id: row!.id } })).toMatchObject({ note: EXPIRED_HOLD_NOTE, costMicros: 0n, paidBy: "BALANCE" });
     const summary = await usageSummary({ ctx, input: { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000), bucket: "hour" } });
     expect(summary.totals).toMatchObject({ requests: 1, costMicros: 0n });
+  });
+
+  it("records the model and endpoint the hold kept, for a hold made alone and for holds made in one batch", async () => {
+    const c = await createFunded(10_000n);
+    const ctx = { userId: c.user.id };
+
+    // Alone: the single statement (reserveOnce).
+    const alone = await heldRequest(c, { model: { id: "sandbox/chat", type: "CHAT" }, endpoint: "chat.completions" });
+    expect(await db.hold.findUniqueOrThrow({ where: { id: alone.holdId } })).toMatchObject({ modelId: "sandbox/chat", endpoint: "chat.completions" });
+
+    // Together: one batch statement (meterway_reserve_batch) holds them all, a request without a model among them.
+    const TRICKY = `a "quoted" {braced}, back\\slashed, ünïcode · NULL`;
+    const wanted = [
+      { model: "sandbox/embed", endpoint: "embeddings" },
+      { model: "sandbox/image", endpoint: "images.generations" },
+      { model: TRICKY, endpoint: "chat.completions" },
+      { model: null, endpoint: null },
+    ];
+    const inputs: ReserveInput[] = wanted.map((w) => ({
+      accountId: c.account.id, apiKeyId: c.keyId, requestId: rid("req_sweep_batch"), maxMicros: 100n, minMicros: 100n, ttlSeconds: TTL_SECONDS,
+      ...(w.model ? { model: { id: w.model, type: "CHAT" as const } } : {}),
+      ...(w.endpoint ? { endpoint: w.endpoint } : {}),
+    }));
+    const before = holdBatchCounts().reserve;
+    const holds = await Promise.all(inputs.map((input) => reserve(input)));
+    const after = holdBatchCounts().reserve;
+    expect(after.statements - before.statements).toBe(1);
+    expect(after.decided - before.decided).toBe(inputs.length);
+    const holdIds = holds.map((hold) => {
+      if (!hold.ok) throw new Error(`expected a hold, got ${hold.limitSource}`);
+      return hold.holdId;
+    });
+    for (const [i, holdId] of holdIds.entries()) {
+      expect(await db.hold.findUniqueOrThrow({ where: { id: holdId } })).toMatchObject({ modelId: wanted[i]!.model, endpoint: wanted[i]!.endpoint });
+      await expire(holdId);
+    }
+
+    expect(await sweepExpiredHolds()).toBe(1 + inputs.length);
+    expect(await db.usageRecord.findUniqueOrThrow({ where: { requestId: alone.requestId } })).toMatchObject({
+      status: "FAILED", costMicros: 0n, modelId: "sandbox/chat", endpoint: "chat.completions", note: EXPIRED_HOLD_NOTE, latencyMs: TTL_SECONDS * 1000,
+    });
+    for (const [i, input] of inputs.entries()) {
+      expect(await db.usageRecord.findUniqueOrThrow({ where: { requestId: input.requestId } })).toMatchObject({
+        status: "FAILED", costMicros: 0n, modelId: wanted[i]!.model ?? UNKNOWN, endpoint: wanted[i]!.endpoint ?? UNKNOWN,
+        note: EXPIRED_HOLD_NOTE, latencyMs: TTL_SECONDS * 1000,
+      });
+    }
+
+    // The request log filtered by model finds the swept requests.
+    const { items } = await listUsage({ ctx, input: { modelId: "sandbox/chat" } });
+    expect(items.map((r) => r.requestId)).toEqual([alone.requestId]);
+    expect((await listUsage({ ctx, input: { modelId: "sandbox/embed" } })).items).toMatchObject([{ requestId: inputs[0]!.requestId, status: "FAILED" }]);
+
+    expect(await accountState(c.account.id)).toEqual({ balance: 10_000n, reserved: 0n, available: 10_000n });
+    expect((await checkLedger()).violations).toEqual([]);
   });
 
   it("gives a subscription allowance's part of the hold back too", async () => {

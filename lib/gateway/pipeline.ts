@@ -129,7 +129,7 @@ export async function holdAndCall<T>(
   ctx.timing.mark("parse");
   const hold = await reserve({
     accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: request.maxMicros, minMicros: request.maxMicros,
-    model: { id: model.id, type: model.type }, units: request.units,
+    model: { id: model.id, type: model.type }, endpoint: request.endpoint, units: request.units,
   });
   ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);

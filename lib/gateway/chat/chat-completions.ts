@@ -40,7 +40,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   ctx.timing.mark("parse");
   const hold = await reserve({
     accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost,
-    model: { id: model.id, type: model.type },
+    model: { id: model.id, type: model.type }, endpoint: "chat.completions",
   });
   ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);

@@ -9,6 +9,7 @@ import { AppError } from "@/lib/errors";
 import { invalidRequest, json, readJsonBody } from "../http";
 import { refused, usableModel } from "../pipeline";
 import type { GatewayCtx } from "../route";
+import { endpointOf } from "./finish-task";
 import { mediaProviderFor } from "./media/registry";
 import { wakeRunner } from "./runner";
 import { MusicRequest, VideoRequest, type StoredInput } from "./schema";
@@ -63,6 +64,7 @@ export async function submitTask(ctx: GatewayCtx, kind: "VIDEO" | "MUSIC"): Prom
     maxMicros: price,
     minMicros: price,
     model: { id: model.id, type: model.type },
+    endpoint: endpointOf(kind),
     ttlSeconds: env.TASK_HOLD_TTL_SECONDS,
   });
   if (!hold.ok) {
