@@ -77,7 +77,7 @@ export function SignInForm({ callbackUrl, errors }: { callbackUrl: string; error
         </>
       }
     >
-      <form ref={formRef} noValidate onSubmit={onSubmit} className="space-y-4">
+      <form ref={formRef} method="post" noValidate onSubmit={onSubmit} className="space-y-4">
         {formError ? (
           <div role="alert" data-focus-on-error tabIndex={-1} className="rounded-lg focus:outline-2 focus:outline-offset-2 focus:outline-red-500/60">
             <Alert tone="error">{formError}</Alert>

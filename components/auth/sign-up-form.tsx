@@ -80,7 +80,7 @@ export function SignUpForm({ errors }: { errors: Record<string, string> }) {
         </>
       }
     >
-      <form noValidate onSubmit={onSubmit} className="space-y-4">
+      <form method="post" noValidate onSubmit={onSubmit} className="space-y-4">
         {formError ? (
           <Alert tone="error" role="alert">
             {formError}
