@@ -2,6 +2,7 @@
 
 import { useActionState, type ReactNode } from "react";
 import { AnswerAlert } from "@/components/ui/alert";
+import { useKeepValuesOnError } from "@/components/ui/keep-values";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { IDLE, type FormState } from "./form-state";
 
@@ -24,12 +25,13 @@ export function AdminForm({
   className?: string;
   variant?: "primary" | "danger" | "secondary";
 }) {
-  const [state, formAction] = useActionState(action, IDLE);
+  const [state, formAction, pending] = useActionState(action, IDLE);
+  const keep = useKeepValuesOnError(state, formAction, (s) => s.status === "ok");
   return (
-    <form action={formAction} className={className ?? "space-y-4"}>
+    <form action={formAction} ref={keep.ref} onSubmit={keep.onSubmit} className={className ?? "space-y-4"}>
       {children}
       <AnswerAlert answer={state} />
-      <SubmitButton variant={variant} pendingText={pendingText}>
+      <SubmitButton pending={pending} variant={variant} pendingText={pendingText}>
         {submitLabel}
       </SubmitButton>
     </form>

@@ -6,16 +6,18 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { FieldHint, Input, Label } from "@/components/ui/input";
+import { useKeepValuesOnError } from "@/components/ui/keep-values";
 import { SubmitButton } from "@/components/ui/submit-button";
 
 /** Creates a batch and shows its codes once, with a CSV download (built in the browser; never stored). */
 export function CreateCodesForm({ defaultExpiry, minDate }: { defaultExpiry: string; minDate: string }) {
-  const [state, formAction] = useActionState<CreateCodesState, FormData>(createCodesAction, { status: "idle" });
+  const [state, formAction, pending] = useActionState<CreateCodesState, FormData>(createCodesAction, { status: "idle" });
+  const keep = useKeepValuesOnError(state, formAction, (s) => s.status === "created");
   const csv =
     state.status === "created" ? `code,amount,expires_at\r\n${state.codes.map((c) => `${c},${state.amount.replace(/[$,]/g, "")},${state.expiresAt}`).join("\r\n")}\r\n` : "";
   return (
     <div className="space-y-6">
-      <form action={formAction} className="grid gap-4 sm:grid-cols-4 sm:items-end">
+      <form action={formAction} ref={keep.ref} onSubmit={keep.onSubmit} className="grid gap-4 sm:grid-cols-4 sm:items-end">
         <div>
           <Label htmlFor="amount">Worth (USD each)</Label>
           <Input id="amount" name="amount" inputMode="decimal" required placeholder="10.00" className="mt-1" />
@@ -28,7 +30,7 @@ export function CreateCodesForm({ defaultExpiry, minDate }: { defaultExpiry: str
           <Label htmlFor="expires">Redeemable until (UTC)</Label>
           <Input id="expires" name="expires" type="date" required min={minDate} defaultValue={defaultExpiry} className="mt-1" />
         </div>
-        <SubmitButton pendingText="Creating…">Create codes</SubmitButton>
+        <SubmitButton pending={pending} pendingText="Creating…">Create codes</SubmitButton>
         <div className="sm:col-span-4">
           <FieldHint>Each code can be redeemed once, by one customer, on the Billing page.</FieldHint>
         </div>

@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { saveAutoTopUp, saveLowBalanceAlert, type SettingsState } from "@/app/(portal)/billing/actions";
 import { Alert } from "@/components/ui/alert";
 import { FieldHint, Input, Label } from "@/components/ui/input";
+import { useKeepValuesOnError } from "@/components/ui/keep-values";
 import { SubmitButton } from "@/components/ui/submit-button";
 
 export interface PaymentSettingsProps {
@@ -28,9 +29,10 @@ function Status({ state }: { state: SettingsState }) {
 }
 
 export function AutoTopUpForm({ autoTopUp }: Pick<PaymentSettingsProps, "autoTopUp">) {
-  const [state, action] = useActionState<SettingsState, FormData>(saveAutoTopUp, { error: null, saved: false });
+  const [state, action, pending] = useActionState<SettingsState, FormData>(saveAutoTopUp, { error: null, saved: false });
+  const keep = useKeepValuesOnError(state, action, (s) => s.saved);
   return (
-    <form action={action} className="space-y-4" aria-describedby="auto-top-up-help">
+    <form action={action} ref={keep.ref} onSubmit={keep.onSubmit} className="space-y-4" aria-describedby="auto-top-up-help">
       <p id="auto-top-up-help" className="text-sm text-zinc-600 dark:text-zinc-400">
         When a request leaves your available balance below the threshold, your saved card is charged for the amount.
       </p>
@@ -62,22 +64,23 @@ export function AutoTopUpForm({ autoTopUp }: Pick<PaymentSettingsProps, "autoTop
         </div>
       </div>
       <Status state={state} />
-      <SubmitButton pendingText="Saving…">Save auto top-up</SubmitButton>
+      <SubmitButton pending={pending} pendingText="Saving…">Save auto top-up</SubmitButton>
     </form>
   );
 }
 
 export function LowBalanceAlertForm({ alertThreshold }: Pick<PaymentSettingsProps, "alertThreshold">) {
-  const [state, action] = useActionState<SettingsState, FormData>(saveLowBalanceAlert, { error: null, saved: false });
+  const [state, action, pending] = useActionState<SettingsState, FormData>(saveLowBalanceAlert, { error: null, saved: false });
+  const keep = useKeepValuesOnError(state, action, (s) => s.saved);
   return (
-    <form action={action} className="space-y-4">
+    <form action={action} ref={keep.ref} onSubmit={keep.onSubmit} className="space-y-4">
       <div>
         <Label htmlFor="alert-threshold">Email me when my available balance drops below (USD)</Label>
         <Input id="alert-threshold" name="alertThreshold" inputMode="decimal" className="mt-1 max-w-48" defaultValue={alertThreshold} placeholder="Off" aria-describedby="alert-hint" />
         <FieldHint id="alert-hint">One email each time the balance crosses it, plus a banner here. Leave empty to turn it off.</FieldHint>
       </div>
       <Status state={state} />
-      <SubmitButton pendingText="Saving…">Save alert</SubmitButton>
+      <SubmitButton pending={pending} pendingText="Saving…">Save alert</SubmitButton>
     </form>
   );
 }

@@ -5,17 +5,19 @@ import { redeemCodeAction, type RedeemState } from "@/app/(portal)/billing/redee
 import { Alert } from "@/components/ui/alert";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { FieldError, Input, Label, describedBy } from "@/components/ui/input";
+import { useKeepValuesOnError } from "@/components/ui/keep-values";
 import { SubmitButton } from "@/components/ui/submit-button";
 
 /** The Billing page's "Redeem a code" card. */
 export function RedeemCodeForm() {
-  const [state, formAction] = useActionState<RedeemState, FormData>(redeemCodeAction, { status: "idle" });
+  const [state, formAction, pending] = useActionState<RedeemState, FormData>(redeemCodeAction, { status: "idle" });
+  const keep = useKeepValuesOnError(state, formAction, (s) => s.status === "ok");
   const error = state.status === "error" ? state.error : null;
   return (
     <Card className="mt-6" aria-labelledby="redeem-heading">
       <CardHeader id="redeem-heading" title="Redeem a code" description="Have a credit code? Add it to your balance." />
       <CardBody>
-        <form action={formAction} className="flex flex-wrap items-start gap-3">
+        <form action={formAction} ref={keep.ref} onSubmit={keep.onSubmit} className="flex flex-wrap items-start gap-3">
           <div className="min-w-64 flex-1">
             <Label htmlFor="redeem-code" className="sr-only">
               Code
@@ -32,7 +34,7 @@ export function RedeemCodeForm() {
             />
             <FieldError id="redeem-error">{error}</FieldError>
           </div>
-          <SubmitButton variant="secondary" pendingText="Redeeming…">
+          <SubmitButton pending={pending} variant="secondary" pendingText="Redeeming…">
             Redeem
           </SubmitButton>
         </form>
