@@ -32,7 +32,7 @@ export function UsageChart({ points, types, summary }: { points: UsagePoint[]; t
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} accessibilityLayer>
           <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
           <XAxis dataKey="label" tickLine={false} axisLine={false} tick={{ fill: "var(--chart-text)", fontSize: 12 }} minTickGap={16} />
-          <YAxis tickLine={false} axisLine={false} width={72} tick={{ fill: "var(--chart-text)", fontSize: 12 }} tickFormatter={microsLabel} />
+          <YAxis tickLine={false} axisLine={false} width={72} allowDecimals={false} tick={{ fill: "var(--chart-text)", fontSize: 12 }} tickFormatter={microsLabel} />
           <Tooltip
             cursor={{ fill: "var(--chart-grid)", opacity: 0.5 }}
             content={({ active, payload }) => {
@@ -113,7 +113,7 @@ export function BalanceChart({ points, summary }: { points: BalancePointView[]; 
         <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
           <XAxis dataKey="label" tickLine={false} axisLine={false} tick={{ fill: "var(--chart-text)", fontSize: 12 }} minTickGap={16} />
-          <YAxis tickLine={false} axisLine={false} width={72} tick={{ fill: "var(--chart-text)", fontSize: 12 }} tickFormatter={microsLabel} />
+          <YAxis tickLine={false} axisLine={false} width={72} allowDecimals={false} tick={{ fill: "var(--chart-text)", fontSize: 12 }} tickFormatter={microsLabel} />
           <Tooltip
             content={({ active, payload }) => {
               const point = active ? (payload?.[0]?.payload as BalancePointView | undefined) : undefined;
