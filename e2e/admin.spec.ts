@@ -1,8 +1,8 @@
 // The operators' console in Chromium: only admins get in (a 404 for everyone else, on every page), an
 // admin changes a model's price and the next call is charged it, finds the call on the customer's page
 // and in the audit log, and disables a key that both instances then refuse within a second.
-import { expect, test, type Page } from "@playwright/test";
-import { INSTANCES, fundedCustomer, portal, signUpInBrowser, uniqueEmail } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { INSTANCES, fundedCustomer, signInAsNewAdmin, signUpInBrowser } from "./fixtures";
 
 const MODEL = "sandbox/chat-e2e-price";
 
@@ -20,17 +20,6 @@ const ADMIN_PAGES = [
   "/admin/health",
 ];
 
-async function signInAsNewAdmin(page: Page) {
-  const email = uniqueEmail("admin");
-  const password = "operators only 123";
-  await portal("user:create", "--email", email, "--password", password, "--admin");
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/billing/);
-  return email;
-}
 
 async function chatCall(key: string, base: string) {
   const res = await fetch(`${base}/v1/chat/completions`, {

@@ -61,6 +61,19 @@ export async function signUpInBrowser(page: Page, email = uniqueEmail(), passwor
   return { email, password };
 }
 
+/** A new operator (made with the CLI's `user:create --admin`), signed in in `page`; returns its email. */
+export async function signInAsNewAdmin(page: Page, prefix = "admin") {
+  const email = uniqueEmail(prefix);
+  const password = "operators only 123";
+  await portal("user:create", "--email", email, "--password", password, "--admin");
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/billing/);
+  return email;
+}
+
 /** Moves the application clock of both instances (they run with ENABLE_TEST_CLOCK). */
 export async function setClockOffset(offsetMs: number) {
   for (const base of INSTANCES) {

@@ -1,8 +1,8 @@
 // Forms and what was typed into them: a password never ends up in a URL (a sign-in submitted before the
 // page's script has run), and a form the server refuses keeps the values it refused, next to the error
 // about them (React resets a <form action> after every action unless the form runs it from onSubmit).
-import { expect, test, type Page } from "@playwright/test";
-import { portal, signUpInBrowser, uniqueEmail } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { signInAsNewAdmin, signUpInBrowser, uniqueEmail } from "./fixtures";
 
 test("signing in or up without the page's script posts the form: the password never goes into the URL", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
@@ -51,16 +51,6 @@ test("a refused auto top-up, alert or code keeps what was typed; a saved one sho
   await expect(code).toHaveValue("MW-AAAA-BBBB-CCCC-DDDD");
 });
 
-async function signInAsNewAdmin(page: Page) {
-  const email = uniqueEmail("admin");
-  const password = "operators only 123";
-  await portal("user:create", "--email", email, "--password", password, "--admin");
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/billing/);
-}
 
 test("an admin's model edit refused for one bad price keeps every other edit on screen", async ({ page }) => {
   await signInAsNewAdmin(page);

@@ -10,22 +10,12 @@ import AxeBuilder from "@axe-core/playwright";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { displayUsd } from "../lib/money";
-import { INSTANCES, balanceOf, portal, signUpInBrowser, uniqueEmail } from "./fixtures";
+import { INSTANCES, balanceOf, portal, signInAsNewAdmin, signUpInBrowser } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
 const ALLOWANCE_MICROS = 500; // $0.0005: a dozen or so small chat calls
 
-async function signInAsNewAdmin(page: Page) {
-  const email = uniqueEmail("plans-admin");
-  const password = "operators only 123";
-  await portal("user:create", "--email", email, "--password", password, "--admin");
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/billing/);
-}
 
 async function expectNoSeriousAxeViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -73,7 +63,7 @@ test("subscribe in the sandbox: the allowance pays first and the meter falls, th
   // An admin creates the plan in the admin UI: $1.00 a month, $0.0005 of sandbox/chat, overage to the balance.
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
-  await signInAsNewAdmin(admin);
+  await signInAsNewAdmin(admin, "plans-admin");
   await admin.goto("/admin");
   await admin.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Plans" }).click();
   await expect(admin).toHaveURL(/\/admin\/plans$/);
@@ -249,7 +239,7 @@ test("an operator gives a customer custom access: a count of images, a budget fo
 
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
-  await signInAsNewAdmin(admin);
+  await signInAsNewAdmin(admin, "plans-admin");
   await admin.goto(`/admin/customers?q=${encodeURIComponent(email)}`);
   await admin.getByRole("link", { name: email }).click();
   await admin.getByRole("link", { name: "Add custom subscription" }).click();
@@ -332,7 +322,7 @@ test("a customer on the seeded Starter plan: paid images and chat come off its m
 
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
-  await signInAsNewAdmin(admin);
+  await signInAsNewAdmin(admin, "plans-admin");
   await admin.goto("/admin/plans");
   await screenshot(admin, "admin-plans");
   await admin.getByRole("link", { name: "Edit Starter" }).click();
