@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ceilDiv, displayUsd, formatUsd, moneyPair, parseUsd, tryParseUsd } from "./money";
+import { ceilDiv, displayUsd, formatUsd, moneyPair, parseUsd, parseUsdField, parseUsdInput, tryParseUsd } from "./money";
 
 describe("money", () => {
   it("formats micros as exact six-place decimals", () => {
@@ -17,6 +17,27 @@ describe("money", () => {
     expect(tryParseUsd("0.0000001")).toBeNull();
     expect(tryParseUsd("abc")).toBeNull();
     expect(tryParseUsd("")).toBeNull();
+  });
+
+  it("says why typed text is not an amount: empty, not a number, too precise or too large", () => {
+    expect(parseUsdInput(" $1,234.50 ")).toEqual({ ok: true, micros: 1_234_500_000n });
+    expect(parseUsdInput(".5")).toEqual({ ok: true, micros: 500_000n });
+    expect(parseUsdInput("  ")).toEqual({ ok: false, problem: "empty" });
+    expect(parseUsdInput("1e3")).toEqual({ ok: false, problem: "not_an_amount" });
+    expect(parseUsdInput(".")).toEqual({ ok: false, problem: "not_an_amount" });
+    expect(parseUsdInput("0.0000001")).toEqual({ ok: false, problem: "too_precise" });
+    expect(parseUsdInput("99999999999999")).toEqual({ ok: false, problem: "too_large" });
+    expect(parseUsdInput("000000000000001")).toEqual({ ok: true, micros: 1_000_000n });
+  });
+
+  it("names a field's largest amount rather than calling a long number no amount", () => {
+    const field = { largest: "top-up", maxMicros: 10_000_000_000n, invalid: "Enter an amount in dollars, like 25 or 25.50." };
+    expect(parseUsdField("99999999999999", field)).toEqual({ ok: false, error: "The largest top-up is $10,000.00." });
+    expect(parseUsdField("10000.01", field)).toEqual({ ok: false, error: "The largest top-up is $10,000.00." });
+    expect(parseUsdField("0.0000001", field)).toEqual({ ok: false, error: "Use at most six decimal places (a millionth of a dollar)." });
+    expect(parseUsdField("abc", field)).toEqual({ ok: false, error: "Enter an amount in dollars, like 25 or 25.50." });
+    expect(parseUsdField("", field)).toEqual({ ok: true, micros: null });
+    expect(parseUsdField("10,000", field)).toEqual({ ok: true, micros: 10_000_000_000n });
   });
 
   it("rounds division up for costs", () => {

@@ -43,6 +43,59 @@ export function parseUsd(text: string): bigint {
   return sign ? -micros : micros;
 }
 
+/** Why typed text is not an amount a form can take. */
+export type UsdInputProblem = "empty" | "not_an_amount" | "too_precise" | "too_large";
+
+/** The most whole-dollar digits parseUsd takes; anything longer is "too_large", not "not_an_amount". */
+const MAX_WHOLE_DIGITS = 12;
+
+/**
+ * What people type into a dollar field: "$1,234.50", "25", " 0.5 ". Says what is wrong instead of only
+ * failing, so a form can answer "The largest top-up is $10,000.00." to 99999999999999 and "at most six decimal
+ * places" to 0.0000001 rather than "not an amount". Thousands separators are ignored. A form still checks its
+ * own range: "too_large" only means the text is beyond any amount this parser takes.
+ */
+export function parseUsdInput(text: string): { ok: true; micros: bigint } | { ok: false; problem: UsdInputProblem } {
+  const cleaned = text.trim().replace(/^(-?)\$/, "$1").replace(/,/g, "");
+  if (!cleaned) return { ok: false, problem: "empty" };
+  const match = /^(-)?(\d+)?(?:\.(\d+))?$/.exec(cleaned);
+  if (!match || (match[2] === undefined && match[3] === undefined)) return { ok: false, problem: "not_an_amount" };
+  const [, sign = "", whole = "0", frac = ""] = match;
+  if (frac.length > 6) return { ok: false, problem: "too_precise" };
+  const digits = whole.replace(/^0+(?=\d)/, "");
+  if (digits.length > MAX_WHOLE_DIGITS) return { ok: false, problem: "too_large" };
+  return { ok: true, micros: parseUsd(`${sign}${digits}${frac ? `.${frac}` : ""}`) };
+}
+
+/**
+ * The message for a refused dollar field. `largest` names what the field holds ("top-up" → "The largest top-up
+ * is $10,000.00."), shown when the text is above `maxMicros` or too long to be an amount; `invalid` is the
+ * field's own hint for text that is no amount at all (and for an empty field that needs one).
+ */
+export function usdInputMessage(
+  problem: UsdInputProblem | "above_max",
+  field: { largest: string; maxMicros: bigint; invalid: string },
+): string {
+  if (problem === "too_precise") return "Use at most six decimal places (a millionth of a dollar).";
+  if (problem === "too_large" || problem === "above_max") return `The largest ${field.largest} is ${displayUsd(field.maxMicros)}.`;
+  return field.invalid;
+}
+
+/**
+ * A dollar form field in one call: empty → `micros: null` (the caller decides whether it may be), otherwise
+ * the amount, or the message saying what is wrong with it (usdInputMessage), including an amount above the
+ * field's `maxMicros`. The field's own lower bounds stay with its schema.
+ */
+export function parseUsdField(
+  text: string,
+  field: { largest: string; maxMicros: bigint; invalid: string },
+): { ok: true; micros: bigint | null } | { ok: false; error: string } {
+  const parsed = parseUsdInput(text);
+  if (!parsed.ok) return parsed.problem === "empty" ? { ok: true, micros: null } : { ok: false, error: usdInputMessage(parsed.problem, field) };
+  if (parsed.micros > field.maxMicros) return { ok: false, error: usdInputMessage("above_max", field) };
+  return { ok: true, micros: parsed.micros };
+}
+
 /** Like parseUsd but returns null instead of throwing. */
 export function tryParseUsd(text: string): bigint | null {
   try {

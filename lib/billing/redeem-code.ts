@@ -15,11 +15,13 @@ export const REDEEM_MAX_ATTEMPTS = 10;
 export const REDEEM_WINDOW_SECONDS = 600;
 
 export async function redeemCode({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { code: string; ip?: string | null } }) {
+  const text = String(input.code ?? "").trim();
+  // An empty form is no guess at a code: say what is missing, and do not count it as an attempt.
+  if (!text) throw new AppError("invalid_request", "Enter a code.", { param: "code" });
   const limit = await consume("redeem", ctx.userId, REDEEM_MAX_ATTEMPTS, REDEEM_WINDOW_SECONDS);
   if (!limit.allowed) {
     throw new AppError("rate_limited", `Too many attempts. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minute(s).`, { retryAfter: limit.retryAfterSeconds });
   }
-  const text = String(input.code ?? "").trim();
   if (!looksLikeCode(text)) throw new AppError("invalid_request", "That doesn't look like a code. Codes look like MW-ABCD-EFGH-JKMN-PQRS.", { param: "code" });
   const hash = hashCode(text);
   try {

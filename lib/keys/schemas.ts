@@ -1,12 +1,23 @@
 import { z } from "zod";
+import { displayUsd } from "@/lib/money";
 
 export const KeyEnvironment = z.enum(["DEVELOPMENT", "PRODUCTION"]);
 export const KeyLimitPeriod = z.enum(["NONE", "DAILY", "WEEKLY", "MONTHLY"]);
 
+/**
+ * The largest spend limit: $1,000,000,000. GET /v1/balance sends spend_limit_micros as a JSON number, exact
+ * only below 2^53 micros (≈ $9 billion); a larger limit would make it fail.
+ */
+export const SPEND_LIMIT_MAX_MICROS = 1_000_000_000_000_000n;
+const SpendLimitMicros = z
+  .bigint()
+  .positive("The spend limit must be more than $0")
+  .max(SPEND_LIMIT_MAX_MICROS, `The largest spend limit is ${displayUsd(SPEND_LIMIT_MAX_MICROS)}.`);
+
 export const CreateKeyInput = z.object({
   name: z.string().trim().min(1, "Give the key a name").max(80, "Keep the name under 80 characters"),
   environment: KeyEnvironment.default("DEVELOPMENT"),
-  spendLimitMicros: z.bigint().positive("The spend limit must be more than $0").nullable().default(null),
+  spendLimitMicros: SpendLimitMicros.nullable().default(null),
   /** How often the spend limit resets; NONE means it is a lifetime limit. */
   spendLimitPeriod: KeyLimitPeriod.default("NONE"),
   allowedModels: z.array(z.string().trim().min(1)).max(100).default([]),
@@ -63,7 +74,7 @@ export const keySummarySelect = {
 export const UpdateKeyInput = z.object({
   id: z.uuid("Unknown key"),
   name: CreateKeyInput.shape.name,
-  spendLimitMicros: z.bigint().positive("The spend limit must be more than $0").nullable(),
+  spendLimitMicros: SpendLimitMicros.nullable(),
   spendLimitPeriod: KeyLimitPeriod,
   allowedModels: z.array(z.string().trim().min(1)).max(100),
   expiresAt: z.date().nullable(),

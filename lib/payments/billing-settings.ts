@@ -5,7 +5,8 @@ import type { UserCtx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { maybeAutoTopUp } from "@/lib/billing/auto-top-up";
 import { maybeAlertLowBalance } from "@/lib/billing/low-balance";
-import { TOPUP_MAX_MICROS, TOPUP_MIN_MICROS } from "./limits";
+import { displayUsd } from "@/lib/money";
+import { AUTO_TOPUP_CAP_MAX_MICROS, TOPUP_MAX_MICROS, TOPUP_MIN_MICROS } from "./limits";
 
 export async function getBillingSettings({ ctx }: { ctx: Pick<UserCtx, "userId"> }) {
   const account = await db.account.findUniqueOrThrow({
@@ -36,9 +37,13 @@ export async function getBillingSettings({ ctx }: { ctx: Pick<UserCtx, "userId">
 export const AutoTopUpInput = z
   .object({
     enabled: z.boolean(),
-    thresholdMicros: z.bigint().min(0n, "The threshold cannot be negative").max(TOPUP_MAX_MICROS, "The threshold is too large"),
-    amountMicros: z.bigint().min(TOPUP_MIN_MICROS, "The smallest top-up is $5.00.").max(TOPUP_MAX_MICROS, "The largest top-up is $10,000.00."),
-    monthlyCapMicros: z.bigint().positive("The monthly cap must be more than $0").nullable(),
+    thresholdMicros: z.bigint().min(0n, "The threshold cannot be negative").max(TOPUP_MAX_MICROS, `The largest threshold is ${displayUsd(TOPUP_MAX_MICROS)}.`),
+    amountMicros: z.bigint().min(TOPUP_MIN_MICROS, `The smallest top-up is ${displayUsd(TOPUP_MIN_MICROS)}.`).max(TOPUP_MAX_MICROS, `The largest top-up is ${displayUsd(TOPUP_MAX_MICROS)}.`),
+    monthlyCapMicros: z
+      .bigint()
+      .positive("The monthly cap must be more than $0")
+      .max(AUTO_TOPUP_CAP_MAX_MICROS, `The largest monthly cap is ${displayUsd(AUTO_TOPUP_CAP_MAX_MICROS)}.`)
+      .nullable(),
   })
   .refine((v) => v.monthlyCapMicros === null || v.monthlyCapMicros >= v.amountMicros, {
     message: "The monthly cap must be at least one top-up",
@@ -74,7 +79,7 @@ export async function updateAutoTopUp({ ctx, input }: { ctx: Pick<UserCtx, "user
 
 export async function updateLowBalanceAlert({ ctx, input }: { ctx: Pick<UserCtx, "userId">; input: { thresholdMicros: bigint | null } }) {
   if (input.thresholdMicros !== null && (input.thresholdMicros <= 0n || input.thresholdMicros > TOPUP_MAX_MICROS)) {
-    throw new AppError("invalid_request", "The alert threshold must be between $0.01 and $10,000.00", { param: "thresholdMicros" });
+    throw new AppError("invalid_request", `The alert threshold must be between $0.01 and ${displayUsd(TOPUP_MAX_MICROS)}.`, { param: "thresholdMicros" });
   }
   const account = await db.account.update({
     where: { userId: ctx.userId },

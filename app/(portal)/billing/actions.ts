@@ -8,7 +8,8 @@ import { requestOrigin } from "@/lib/http/request-origin";
 import { updateAutoTopUp, updateLowBalanceAlert } from "@/lib/payments/billing-settings";
 import { createTopUp } from "@/lib/payments/create-top-up";
 import { revalidatePath } from "next/cache";
-import { tryParseUsd } from "@/lib/money";
+import { parseUsdField } from "@/lib/money";
+import { AUTO_TOPUP_CAP_MAX_MICROS, TOPUP_MAX_MICROS } from "@/lib/payments/limits";
 
 export interface TopUpState {
   error: string | null;
@@ -41,22 +42,24 @@ export interface SettingsState {
   saved: boolean;
 }
 
-const dollars = (formData: FormData, field: string): bigint | null | "invalid" => {
-  const text = String(formData.get(field) ?? "").trim();
-  if (!text) return null;
-  const micros = tryParseUsd(text);
-  return micros === null ? "invalid" : micros;
+type DollarField = Parameters<typeof parseUsdField>[1];
+const dollars = (formData: FormData, name: string, field: DollarField): bigint | null | { error: string } => {
+  const parsed = parseUsdField(String(formData.get(name) ?? ""), field);
+  return parsed.ok ? parsed.micros : { error: parsed.error };
 };
+const isError = (v: bigint | null | { error: string }): v is { error: string } => v !== null && typeof v === "object";
 
 /** Auto top-up: on/off, threshold, amount, monthly cap. */
 export async function saveAutoTopUp(_previous: SettingsState, formData: FormData): Promise<SettingsState> {
   const user = await requireUser();
-  const threshold = dollars(formData, "threshold");
-  const amount = dollars(formData, "amount");
-  const cap = dollars(formData, "cap");
-  if (threshold === "invalid" || threshold === null) return { error: "Enter the balance that triggers a top-up, like 5.00", saved: false };
-  if (amount === "invalid" || amount === null) return { error: "Enter the amount to add, like 20.00", saved: false };
-  if (cap === "invalid") return { error: "Enter the monthly cap as a dollar amount, or leave it empty", saved: false };
+  const threshold = dollars(formData, "threshold", { largest: "threshold", maxMicros: TOPUP_MAX_MICROS, invalid: "Enter the balance that triggers a top-up, like 5.00" });
+  const amount = dollars(formData, "amount", { largest: "top-up", maxMicros: TOPUP_MAX_MICROS, invalid: "Enter the amount to add, like 20.00" });
+  const cap = dollars(formData, "cap", { largest: "monthly cap", maxMicros: AUTO_TOPUP_CAP_MAX_MICROS, invalid: "Enter the monthly cap as a dollar amount, or leave it empty" });
+  if (isError(threshold)) return { error: threshold.error, saved: false };
+  if (threshold === null) return { error: "Enter the balance that triggers a top-up, like 5.00", saved: false };
+  if (isError(amount)) return { error: amount.error, saved: false };
+  if (amount === null) return { error: "Enter the amount to add, like 20.00", saved: false };
+  if (isError(cap)) return { error: cap.error, saved: false };
   try {
     await updateAutoTopUp({
       ctx: { userId: user.userId },
@@ -74,8 +77,8 @@ export async function saveAutoTopUp(_previous: SettingsState, formData: FormData
 /** The low-balance alert threshold (empty turns the alert off). */
 export async function saveLowBalanceAlert(_previous: SettingsState, formData: FormData): Promise<SettingsState> {
   const user = await requireUser();
-  const threshold = dollars(formData, "alertThreshold");
-  if (threshold === "invalid") return { error: "Enter the alert threshold as a dollar amount, like 5.00", saved: false };
+  const threshold = dollars(formData, "alertThreshold", { largest: "alert threshold", maxMicros: TOPUP_MAX_MICROS, invalid: "Enter the alert threshold as a dollar amount, like 5.00" });
+  if (isError(threshold)) return { error: threshold.error, saved: false };
   try {
     await updateLowBalanceAlert({ ctx: { userId: user.userId }, input: { thresholdMicros: threshold } });
   } catch (error) {

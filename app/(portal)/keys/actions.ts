@@ -6,9 +6,9 @@ import { isAppError } from "@/lib/errors";
 import { createKey } from "@/lib/keys/create-key";
 import { revokeKey } from "@/lib/keys/revoke-key";
 import { rotateKey } from "@/lib/keys/rotate-key";
-import { RotateGrace } from "@/lib/keys/schemas";
+import { RotateGrace, SPEND_LIMIT_MAX_MICROS } from "@/lib/keys/schemas";
 import { updateKey } from "@/lib/keys/update-key";
-import { tryParseUsd } from "@/lib/money";
+import { parseUsdField } from "@/lib/money";
 
 export type KeyField = "name" | "environment" | "spendLimit" | "spendLimitPeriod" | "rateLimit" | "allowedModels" | "expiresAt";
 
@@ -42,12 +42,14 @@ function parseKeySettings(formData: FormData, { requireFutureExpiry }: { require
   else if (name.length > 80) fieldErrors.name = "Keep the name under 80 characters.";
 
   let spendLimitMicros: bigint | null = null;
-  const spendLimit = String(formData.get("spendLimit") ?? "").trim();
-  if (spendLimit) {
-    spendLimitMicros = tryParseUsd(spendLimit.replace(/,/g, ""));
-    if (spendLimitMicros === null) fieldErrors.spendLimit = "Enter an amount in dollars, like 25 or 25.50.";
-    else if (spendLimitMicros <= 0n) fieldErrors.spendLimit = "The spend limit must be more than $0.";
-  }
+  const spendLimit = parseUsdField(String(formData.get("spendLimit") ?? ""), {
+    largest: "spend limit",
+    maxMicros: SPEND_LIMIT_MAX_MICROS,
+    invalid: "Enter an amount in dollars, like 25 or 25.50.",
+  });
+  if (!spendLimit.ok) fieldErrors.spendLimit = spendLimit.error;
+  else if (spendLimit.micros !== null && spendLimit.micros <= 0n) fieldErrors.spendLimit = "The spend limit must be more than $0.";
+  else spendLimitMicros = spendLimit.micros;
   const periodText = String(formData.get("spendLimitPeriod") ?? "NONE");
   const spendLimitPeriod = PERIODS.find((p) => p === periodText) ?? "NONE";
 
