@@ -8,7 +8,11 @@ import { recordAudit } from "@/lib/audit/record";
 import type { UserCtx } from "@/lib/context";
 import { db, Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { displayUsd } from "@/lib/money";
 import { postEntry } from "./ledger";
+
+/** The largest credit or debit one adjustment may make: $1,000,000. */
+export const ADJUSTMENT_MAX_MICROS = 1_000_000_000_000n;
 
 export const AdjustBalanceInput = z.object({
   userId: z.uuid(),
@@ -16,7 +20,7 @@ export const AdjustBalanceInput = z.object({
   amountMicros: z
     .bigint()
     .refine((v) => v !== 0n, "The amount must not be zero")
-    .refine((v) => v <= 1_000_000_000_000n && v >= -1_000_000_000_000n, "That amount is too large"),
+    .refine((v) => v <= ADJUSTMENT_MAX_MICROS && v >= -ADJUSTMENT_MAX_MICROS, `The largest adjustment is ${displayUsd(ADJUSTMENT_MAX_MICROS)}`),
   reason: z.string().trim().min(3, "Say why (at least 3 characters); it is written to the ledger").max(500, "Keep the reason under 500 characters"),
   /** Makes a double-submitted form apply once (a fresh id per form render). */
   idempotencyKey: z.string().regex(/^[\w-]{8,80}$/).optional(),

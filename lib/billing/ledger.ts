@@ -2,6 +2,7 @@
 // `reference` (a payment id, a grant id…): the same reference applies once, whatever the retries.
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { displayUsd } from "@/lib/money";
 import { Prisma } from "@/lib/db";
 
 export interface PostEntryInput {
@@ -43,9 +44,15 @@ export async function postEntry(tx: Tx, input: PostEntryInput): Promise<PostEntr
     RETURNING balance_micros AS balance`);
   const balance = rows[0]?.balance;
   if (balance === undefined) {
-    const account = await tx.account.findUnique({ where: { id: input.accountId }, select: { id: true } });
+    const account = await tx.account.findUnique({ where: { id: input.accountId }, select: { balanceMicros: true, reservedMicros: true } });
     if (!account) throw new AppError("not_found", "No such account");
-    throw new AppError("insufficient_balance", "The debit is larger than the available balance", { limitSource: "balance" });
+    // Say how much could be debited: what the operator needs to correct the amount.
+    const available = account.balanceMicros - account.reservedMicros;
+    throw new AppError(
+      "insufficient_balance",
+      `The debit of ${displayUsd(-input.amountMicros)} is larger than the available balance of ${displayUsd(available)}`,
+      { limitSource: "balance" },
+    );
   }
   const entry = await tx.ledgerEntry.create({
     data: {

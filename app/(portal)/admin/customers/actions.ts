@@ -6,11 +6,11 @@ import { releaseHold } from "@/lib/admin/release-hold";
 import { setKeyDisabled } from "@/lib/admin/set-key-disabled";
 import { setUserDisabled } from "@/lib/admin/set-user-disabled";
 import { requireAdmin } from "@/lib/auth/require-admin";
-import { adjustBalance } from "@/lib/billing/adjust-balance";
+import { ADJUSTMENT_MAX_MICROS, adjustBalance } from "@/lib/billing/adjust-balance";
 import { refundTopUp } from "@/lib/billing/refund-top-up";
 import { isAppError } from "@/lib/errors";
 import { clientIp } from "@/lib/http/client-ip";
-import { displayUsd, tryParseUsd } from "@/lib/money";
+import { displayUsd, parseUsdField } from "@/lib/money";
 
 const GENERIC = "Something went wrong. Please try again.";
 
@@ -23,8 +23,11 @@ function fail(error: unknown, what: string): { ok: false; error: string } {
 export async function adjustBalanceAction(userId: string, _previous: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
   const direction = form.get("direction") === "debit" ? -1n : 1n;
-  const amount = tryParseUsd(String(form.get("amount") ?? "").trim().replace(/,/g, ""));
-  if (amount === null || amount <= 0n) return { status: "error", error: "Enter an amount in dollars greater than zero, like 5 or 12.50." };
+  const invalid = "Enter an amount in dollars greater than zero, like 5 or 12.50.";
+  const parsed = parseUsdField(String(form.get("amount") ?? ""), { largest: "adjustment", maxMicros: ADJUSTMENT_MAX_MICROS, invalid });
+  if (!parsed.ok) return { status: "error", error: parsed.error };
+  const amount = parsed.micros;
+  if (amount === null || amount <= 0n) return { status: "error", error: invalid };
   const reason = String(form.get("reason") ?? "").trim();
   if (reason.length < 3) return { status: "error", error: "Say why (at least 3 characters): the reason is written to the ledger and the audit log." };
   try {
@@ -41,7 +44,7 @@ export async function adjustBalanceAction(userId: string, _previous: FormState, 
     };
   } catch (error) {
     if (isAppError(error) && error.code === "insufficient_balance") {
-      return { status: "error", error: "The debit is larger than the customer's available balance; an account cannot go below $0." };
+      return { status: "error", error: `${error.message}; an account cannot go below $0.` };
     }
     const failure = fail(error, "adjustment");
     return { status: "error", error: failure.error };
