@@ -4,6 +4,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { displayUsd } from "@/lib/money";
 import type { UsageRow } from "@/lib/usage/schemas";
+import { usageQuantity } from "@/lib/usage/usage-quantity";
 
 export const STATUS: Record<UsageRow["status"], { label: string; tone: BadgeTone }> = {
   SUCCEEDED: { label: "Succeeded", tone: "green" },
@@ -37,6 +38,26 @@ function ModelId({ id }: { id: string }) {
           ) : null}
         </span>
       ))}
+    </>
+  );
+}
+
+/** Tokens in / out, or for a request billed per unit (images, tasks) "—" and what it made ("2 images"). */
+export function Quantity({ row }: { row: Pick<UsageRow, "endpoint" | "inputTokens" | "outputTokens" | "units"> }) {
+  const quantity = usageQuantity(row);
+  if (quantity.tokenBilled) {
+    return (
+      <>
+        {integer.format(row.inputTokens)}&nbsp;/ {integer.format(row.outputTokens)}
+      </>
+    );
+  }
+  return (
+    <>
+      <span className="text-zinc-500 dark:text-zinc-400" title="Not billed by the token">
+        —<span className="sr-only">no tokens</span>
+      </span>
+      {quantity.units ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{quantity.units}</span> : null}
     </>
   );
 }
@@ -87,8 +108,8 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
             <TD className="font-mono text-xs whitespace-normal" title={row.modelId}>
               <ModelId id={row.modelId} />
             </TD>
-            <TD className="text-right tabular-nums whitespace-normal">
-              {integer.format(row.inputTokens)}&nbsp;/ {integer.format(row.outputTokens)}
+            <TD className="text-right tabular-nums whitespace-normal" data-testid="tokens">
+              <Quantity row={row} />
             </TD>
             <TD className="text-right tabular-nums">{displayUsd(row.costMicros)}</TD>
             <TD data-testid="paid-by" className="whitespace-normal">

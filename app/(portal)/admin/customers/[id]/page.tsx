@@ -8,7 +8,7 @@ import { PAYMENT_STATUS } from "@/components/billing/payment-status";
 import { ConfirmAction } from "@/components/admin/confirm-action";
 import { Stat } from "@/components/admin/stat";
 import { CustomerSubscriptions } from "@/components/subscriptions/customer-subscriptions";
-import { STATUS as USAGE_STATUS } from "@/components/usage/usage-table";
+import { Quantity, STATUS as USAGE_STATUS } from "@/components/usage/usage-table";
 import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -280,7 +280,7 @@ export default async function AdminCustomerPage({ params, searchParams }: { para
             <TD className="font-mono text-xs">{u.modelId}</TD>
             <TD className="max-w-40 truncate text-xs">{u.apiKeyId ? (c.keyNames.get(u.apiKeyId) ?? "—") : "—"}</TD>
             <TD className="text-right tabular-nums">
-              {u.inputTokens} / {u.outputTokens}
+              <Quantity row={u} />
             </TD>
             <TD className="text-xs tabular-nums">
               {u.inputPerMtokMicros !== null ? `${displayUsd(u.inputPerMtokMicros)} / ${u.outputPerMtokMicros !== null ? displayUsd(u.outputPerMtokMicros) : "—"}` : u.unitPriceMicros !== null ? `${displayUsd(u.unitPriceMicros)} each` : "—"}

@@ -11,6 +11,7 @@ import { requireUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { displayUsd } from "@/lib/money";
 import { getUsageRecord } from "@/lib/usage/get-usage-record";
+import { usageQuantity } from "@/lib/usage/usage-quantity";
 
 export const metadata: Metadata = { title: "Request" };
 
@@ -29,6 +30,7 @@ export default async function RequestDetailPage({ params }: { params: Promise<{ 
     throw error;
   });
   if (!record) notFound();
+  const quantity = usageQuantity(record);
   const price = (micros: bigint | null, unit: string) => (micros === null ? "—" : `${displayUsd(micros)} ${unit}`);
 
   return (
@@ -75,10 +77,10 @@ export default async function RequestDetailPage({ params }: { params: Promise<{ 
           <CardHeader id="charge-heading" title="What it cost" />
           <CardBody>
             <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
-              <Item label="Input tokens">{integer.format(record.inputTokens)}</Item>
-              <Item label="Cached input tokens">{integer.format(record.cachedTokens)}</Item>
-              <Item label="Output tokens">{integer.format(record.outputTokens)}</Item>
-              <Item label="Units (images, tasks)">{integer.format(record.units)}</Item>
+              <Item label="Input tokens">{quantity.tokenBilled ? integer.format(record.inputTokens) : "—"}</Item>
+              <Item label="Cached input tokens">{quantity.tokenBilled ? integer.format(record.cachedTokens) : "—"}</Item>
+              <Item label="Output tokens">{quantity.tokenBilled ? integer.format(record.outputTokens) : "—"}</Item>
+              <Item label="Units (images, tasks)">{quantity.units ?? integer.format(record.units)}</Item>
               <Item label="Input price">{price(record.inputPerMtokMicros, "per 1M tokens")}</Item>
               <Item label="Output price">{price(record.outputPerMtokMicros, "per 1M tokens")}</Item>
               <Item label="Unit price">{price(record.unitPriceMicros, "per unit")}</Item>
