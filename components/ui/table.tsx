@@ -5,9 +5,26 @@ import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } fr
  * `dense` pads cells 0.75rem sideways instead of 1rem, for a table with many columns that must fit its card at
  * 1280 px (set on the wrapper as a descendant rule, so it wins over TH's and TD's own padding without `!`).
  */
-export function Table({ children, caption, className, dense = false }: { children: ReactNode; caption?: string; className?: string; dense?: boolean }) {
+export function Table({
+  children,
+  caption,
+  className,
+  dense = false,
+  stack = false,
+}: {
+  children: ReactNode;
+  caption?: string;
+  className?: string;
+  dense?: boolean;
+  /**
+   * Below the sm breakpoint, each row is a small card of its own: one cell a line, named by the TD's `label`
+   * (app/globals.css, `.table-stack`). For a table whose columns cannot fit a phone: sideways scrolling inside
+   * a card has no visible hint, and hides the row's actions at its far end.
+   */
+  stack?: boolean;
+}) {
   return (
-    <div className={clsx("relative overflow-x-auto", dense && "[&_td]:px-3 [&_th]:px-3", className)}>
+    <div className={clsx("relative overflow-x-auto", dense && "[&_td]:px-3 [&_th]:px-3", stack && "table-stack", className)}>
       <table className="w-full border-collapse text-left text-sm">
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         {children}
@@ -42,7 +59,8 @@ export function TH({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
   return <th scope="col" className={clsx("px-4 py-2.5 font-medium", !ownWhitespace && "whitespace-nowrap", className)} {...props} />;
 }
 
-export function TD({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
+/** `label`: the column's name, shown beside the cell when a `stack` table stacks its rows on a narrow screen. */
+export function TD({ className, label, ...props }: TdHTMLAttributes<HTMLTableCellElement> & { label?: string }) {
   const ownWhitespace = /(?:^|\s)whitespace-/.test(className ?? "");
-  return <td className={clsx("px-4 py-3", !ownWhitespace && "whitespace-nowrap", className)} {...props} />;
+  return <td className={clsx("px-4 py-3", !ownWhitespace && "whitespace-nowrap", className)} data-label={label} {...props} />;
 }

@@ -66,11 +66,12 @@ export function Quantity({ row }: { row: Pick<UsageRow, "endpoint" | "inputToken
  * Requests, newest first; the time links to the request's detail view. Fits a 1280 px window's card (about
  * 1100 px): dense cells, the time under the date, a long key name cut short (the whole name in its title), a
  * long model id wrapped after its "/", tokens and a mixed payment's covered amount wrapped when they must, and
- * below xl no latency column (the detail view has it).
+ * below xl no latency column (the detail view has it). On a phone (below sm) each request is a card of its own,
+ * one labelled value a line (Table's `stack`), latency included.
  */
 export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: string }) {
   return (
-    <Table caption={caption} dense>
+    <Table caption={caption} dense stack>
       <THead>
         <TR>
           <TH>Time</TH>
@@ -88,12 +89,12 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
       <TBody>
         {rows.map((row) => (
           <TR key={row.id} data-request-id={row.requestId}>
-            <TD>
+            <TD label="Time">
               <Link href={`/usage/requests/${row.id}`} className={linkClasses} aria-label={`Request ${row.requestId}, details`}>
                 <DateTime value={row.createdAt} stacked />
               </Link>
             </TD>
-            <TD>
+            <TD label="Key">
               {row.key ? (
                 <>
                   <span className="block max-w-40 truncate font-medium" title={row.key.name}>
@@ -105,14 +106,14 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
                 <span className="text-zinc-600 dark:text-zinc-400">—</span>
               )}
             </TD>
-            <TD className="font-mono text-xs whitespace-normal" title={row.modelId}>
+            <TD label="Model" className="font-mono text-xs whitespace-normal" title={row.modelId}>
               <ModelId id={row.modelId} />
             </TD>
-            <TD className="text-right tabular-nums whitespace-normal" data-testid="tokens">
+            <TD label="Tokens (in / out)" className="text-right tabular-nums whitespace-normal" data-testid="tokens">
               <Quantity row={row} />
             </TD>
-            <TD className="text-right tabular-nums">{displayUsd(row.costMicros)}</TD>
-            <TD data-testid="paid-by" className="whitespace-normal">
+            <TD label="Cost" className="text-right tabular-nums">{displayUsd(row.costMicros)}</TD>
+            <TD label="Paid by" data-testid="paid-by" className="whitespace-normal">
               {/* A failed request cost nothing: nobody paid. */}
               {row.costMicros === 0n && row.status === "FAILED" ? (
                 <span className="text-zinc-500 dark:text-zinc-400">—<span className="sr-only">nothing charged</span></span>
@@ -123,10 +124,10 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
                 <span className="block text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{displayUsd(row.coveredMicros)} covered</span>
               ) : null}
             </TD>
-            <TD>
+            <TD label="Status">
               <Badge tone={STATUS[row.status].tone}>{STATUS[row.status].label}</Badge>
             </TD>
-            <TD className="hidden text-right tabular-nums xl:table-cell">{integer.format(row.latencyMs)} ms</TD>
+            <TD label="Latency" className="hidden text-right tabular-nums xl:table-cell">{integer.format(row.latencyMs)} ms</TD>
           </TR>
         ))}
       </TBody>

@@ -34,7 +34,7 @@ function keyStatus(key: KeySummary, now: Date, spent: bigint) {
 /** What a key has spent this period, against its limit. */
 function KeySpend({ keyData: key, spent, resets }: { keyData: KeySummary; spent: bigint; resets: Date | null }) {
   return (
-    <TD className="min-w-36 whitespace-normal tabular-nums" data-testid="key-spend">
+    <TD label="Spend this period" className="min-w-36 whitespace-normal tabular-nums" data-testid="key-spend">
       {displayUsd(spent)}{" "}
       {/* When the cell wraps, "/ no limit" moves down whole. */}
       <span className="whitespace-nowrap text-zinc-600 dark:text-zinc-400">
@@ -94,7 +94,7 @@ export default async function KeysPage() {
             {keys.length === 0 ? (
               <EmptyState title="No API keys yet">Create your first key with the form to start calling the API.</EmptyState>
             ) : (
-              <Table caption="Your API keys">
+              <Table caption="Your API keys" stack>
                 <THead>
                   <TR>
                     <TH>Name</TH>
@@ -129,22 +129,22 @@ export default async function KeysPage() {
                             Created <DateTime value={key.createdAt} withTime={false} />
                           </span>
                         </TD>
-                        <TD>
+                        <TD label="Key">
                           <Badge tone={key.environment === "PRODUCTION" ? "purple" : "blue"}>
                             {key.environment === "PRODUCTION" ? "Production" : "Development"}
                           </Badge>
                           <span className="mt-1 block font-mono text-xs">{key.prefix}…</span>
                         </TD>
-                        <TD className="min-w-28 whitespace-normal">{key.lastUsedAt ? <DateTime value={key.lastUsedAt} /> : "Never"}</TD>
+                        <TD label="Last used" className="min-w-28 whitespace-normal">{key.lastUsedAt ? <DateTime value={key.lastUsedAt} /> : "Never"}</TD>
                         {status.label === "Rotated" ? (
-                          <TD className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="key-spend">
+                          <TD label="Spend this period" className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="key-spend">
                             Counted on the new key
                             <span className="block font-mono text-xs">{key.successor!.prefix}…</span>
                           </TD>
                         ) : (
                           <KeySpend keyData={key} spent={spent} resets={resets} />
                         )}
-                        <TD className="min-w-28 whitespace-normal">
+                        <TD label="Status" className="min-w-28 whitespace-normal">
                           <Badge tone={status.tone}>{status.label}</Badge>
                           {key.expiresAt && (usable || status.label === "Rotated") ? (
                             <span className="block text-xs text-zinc-600 dark:text-zinc-400">
