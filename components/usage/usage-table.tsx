@@ -5,6 +5,7 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { displayUsd } from "@/lib/money";
 import type { UsageRow } from "@/lib/usage/schemas";
 import { usageQuantity } from "@/lib/usage/usage-quantity";
+import { cappedOutputTokens } from "@/lib/usage/capped-note";
 
 export const STATUS: Record<UsageRow["status"], { label: string; tone: BadgeTone }> = {
   SUCCEEDED: { label: "Succeeded", tone: "green" },
@@ -59,6 +60,17 @@ export function Quantity({ row }: { row: Pick<UsageRow, "endpoint" | "inputToken
       </span>
       {quantity.units ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{quantity.units}</span> : null}
     </>
+  );
+}
+
+/** Under a request's status: the output cap the balance set (x-max-tokens-capped), from the record's note. */
+export function CappedNote({ note }: { note: string | null }) {
+  const capped = cappedOutputTokens(note);
+  if (capped === null) return null;
+  return (
+    <span className="block text-xs text-amber-800 dark:text-amber-300" data-testid="output-capped">
+      Output capped at {integer.format(capped)} tokens
+    </span>
   );
 }
 
@@ -124,8 +136,9 @@ export function UsageTable({ rows, caption }: { rows: UsageRow[]; caption: strin
                 <span className="block text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{displayUsd(row.coveredMicros)} covered</span>
               ) : null}
             </TD>
-            <TD label="Status">
+            <TD label="Status" className="whitespace-normal">
               <Badge tone={STATUS[row.status].tone}>{STATUS[row.status].label}</Badge>
+              <CappedNote note={row.note} />
             </TD>
             <TD label="Latency" className="hidden text-right tabular-nums xl:table-cell">{integer.format(row.latencyMs)} ms</TD>
           </TR>

@@ -41,6 +41,7 @@ const usageRowSelect = {
   stream: true,
   paidBy: true,
   coveredMicros: true,
+  note: true,
   apiKeyId: true,
 } as const;
 
@@ -51,7 +52,6 @@ export const usageDetailSelect = {
   upstreamModel: true,
   cachedTokens: true,
   ttftMs: true,
-  note: true,
   inputPerMtokMicros: true,
   outputPerMtokMicros: true,
   unitPriceMicros: true,

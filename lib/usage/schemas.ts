@@ -95,6 +95,8 @@ export const UsageRow = z.object({
   /** The part of costMicros a subscription allowance paid; the balance paid the rest. */
   coveredMicros: z.bigint(),
   key: z.object({ id: z.string(), name: z.string(), prefix: z.string() }).nullable(),
+  /** What was unusual about the request, e.g. an output cap the balance set (lib/usage/capped-note.ts). */
+  note: z.string().nullable(),
 });
 export type UsageRow = z.infer<typeof UsageRow>;
 
@@ -104,7 +106,6 @@ export const UsageDetail = UsageRow.extend({
   upstreamModel: z.string().nullable(),
   cachedTokens: z.number().int(),
   ttftMs: z.number().int().nullable(),
-  note: z.string().nullable(),
   inputPerMtokMicros: z.bigint().nullable(),
   outputPerMtokMicros: z.bigint().nullable(),
   unitPriceMicros: z.bigint().nullable(),

@@ -155,6 +155,8 @@ describe("POST /v1/chat/completions", () => {
     const body = (await res.json()) as { choices: { finish_reason: string }[]; usage: { completion_tokens: number } };
     expect(body.choices[0]!.finish_reason).toBe("length");
     expect(body.usage.completion_tokens).toBeLessThanOrEqual(10);
+    const record = await db.usageRecord.findFirstOrThrow({ where: { accountId: account.id } });
+    expect(record.note).toBe(`Output capped at ${res.headers.get("x-max-tokens-capped")} tokens by the balance`);
     const state = await accountState(account.id);
     expect(state.available).toBeGreaterThanOrEqual(0n);
     expect((await checkLedger()).ok).toBe(true);

@@ -11,6 +11,7 @@ import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countChatTokens, countTokens } from "../tokens";
 import { ChatRequest, type ChatCompletionChunk, type Usage } from "./schema";
+import { withCappedNote } from "@/lib/usage/capped-note";
 
 const DEFAULT_MAX_OUTPUT = 4096;
 
@@ -145,7 +146,7 @@ function usageFields(meter: Meter, usage: Usage, status: UsageFields["status"], 
     outputPerMtokMicros: meter.price.outputPerMtokMicros,
     stream: meter.stream,
     latencyMs: Math.round(performance.now() - meter.ctx.startedAt),
-    note: note ?? (meter.capped !== null ? `max_tokens capped at ${meter.capped} by the balance` : null),
+    note: withCappedNote(note, meter.capped),
     providerId: meter.model.providerId,
     upstreamModel: meter.model.upstreamModel,
     cachedTokens: cachedTokens(usage),

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/layout/page-header";
-import { PAID_BY, STATUS } from "@/components/usage/usage-table";
+import { CappedNote, PAID_BY, STATUS } from "@/components/usage/usage-table";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
@@ -51,6 +51,7 @@ export default async function RequestDetailPage({ params }: { params: Promise<{ 
               </Item>
               <Item label="Status">
                 <Badge tone={STATUS[record.status].tone}>{STATUS[record.status].label}</Badge>
+                <CappedNote note={record.note} />
               </Item>
               <Item label="Key">{record.key ? `${record.key.name} (${record.key.prefix}…)` : "—"}</Item>
               <Item label="Endpoint">
