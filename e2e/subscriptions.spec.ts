@@ -52,7 +52,10 @@ async function chat(key: string, n: number) {
   return { status: res.status, cost: body.usage?.cost_micros ?? 0, error: body.error };
 }
 
-const meter = (page: Page) => page.getByTestId("subscription").getByRole("meter").first();
+// The visible card: while a page streams in, React keeps the finished part in a hidden <div> until it
+// reveals it, so for a moment the DOM can hold a hidden copy of the card beside the shown one.
+const subscriptionCard = (page: Page) => page.getByTestId("subscription").filter({ visible: true });
+const meter = (page: Page) => subscriptionCard(page).getByRole("meter").first();
 
 test("subscribe in the sandbox: the allowance pays first and the meter falls, then the balance takes over", async ({ page, browser }) => {
   test.setTimeout(240_000);
@@ -104,7 +107,7 @@ test("subscribe in the sandbox: the allowance pays first and the meter falls, th
   await page.getByRole("button", { name: "Pay $1.00 and subscribe" }).click();
   await expect(page).toHaveURL(/\/plans\?subscribed=/);
   await expect(page.getByRole("status").filter({ hasText: "Subscribed" })).toBeVisible();
-  const card = page.getByTestId("subscription");
+  const card = subscriptionCard(page);
   await expect(card).toContainText(planName);
   await expect(card.getByTestId("renewal")).toContainText("Renews on");
   await expect(meter(page)).toHaveAttribute("aria-valuemax", String(ALLOWANCE_MICROS));
@@ -213,7 +216,7 @@ test("subscribe in the sandbox: the allowance pays first and the meter falls, th
   const upgradeDialog = page.getByRole("dialog");
   await expect(upgradeDialog).toContainText("charged");
   await upgradeDialog.getByRole("button", { name: "Upgrade now" }).click();
-  await expect(page.getByTestId("subscription")).toContainText("Starter");
+  await expect(subscriptionCard(page)).toContainText("Starter");
   await expect(page.getByTestId("compare-plan-starter")).toContainText("Your plan");
   await page.getByRole("button", { name: `Downgrade to ${planName} at period end` }).click();
   await expect(page.getByTestId("pending-plan")).toContainText(`Changes to ${planName}`);
@@ -274,7 +277,7 @@ test("an operator gives a customer custom access: a count of images, a budget fo
   expect((await balanceOf(key)).balance_micros).toBe(5_000_000);
 
   await page.goto("/plans");
-  const custom = page.getByTestId("subscription").filter({ hasText: "Acme bundle" });
+  const custom = subscriptionCard(page).filter({ hasText: "Acme bundle" });
   await expect(custom).toContainText("1 of 2 images left");
   await expect(custom).toContainText("$0.50 of $0.50 left");
   await expect(custom).toContainText("up to 120 requests a minute");
