@@ -83,14 +83,56 @@ export function nextLagEstimate(estimate, previousLate, late) {
   return sustained >= estimate ? sustained : estimate * 0.5 + sustained * 0.5;
 }
 
+/** After a cut that brought the refused straight back, no cut for this many control periods (doubling up to MAX_). */
+const FAILED_CUT_BACKOFF = 10;
+const MAX_FAILED_CUT_BACKOFF = 80;
 /**
- * The in-flight limit for the next control period.
+ * Requests arriving while a cut is pending (admitted and refused, per period) more than this many times
+ * as many as before it (plus CAME_BACK_SLACK, for small numbers) tell that the refused came straight
+ * back. An open loop's arrivals do not depend on the limit. Not much less than 2: a cut also lets
+ * clients that were late catch up (measured: a load driver sharing a core with the database sent 2.2
+ * times as many for two periods after a cut had eased the database).
+ */
+const CAME_BACK = 2;
+const CAME_BACK_SLACK = 8;
+/** Weight of each period's arrivals in their running mean. */
+const ARRIVALS_WEIGHT = 0.2;
+
+/**
+ * The adaptive limit's state between control periods: the limit; the running mean of arrivals per
+ * period (admitted and refused; not updated while a cut is pending); the last cut while its effect is
+ * not yet known (`cut`: the limit before it, the mean arrivals before it, and the arrivals and periods
+ * since); after a cut that brought the refused straight back, how many periods no cut is tried
+ * (`noCutFor`) and the next such pause (`backoff`).
+ * @typedef {{ limit: number; arrivals?: number; cut?: { from: number; arrivalsBefore: number; arrivals: number; periods: number }; noCutFor: number; backoff: number }} LimitState
+ */
+
+/**
+ * A fresh limit state starting at `limit`.
+ * @param {number} limit
+ * @returns {LimitState}
+ */
+export function limitState(limit) {
+  return { limit, noCutFor: 0, backoff: FAILED_CUT_BACKOFF };
+}
+
+/**
+ * The limit state for the next control period.
  * - Slow — answers over the overhead budget, or the event loop later than its target — while this
- *   process used the CPU and its requests filled at least half the limit ⇒ cut to 80% of what is in
- *   flight now (not of the limit, which may be far above it): its own queue made it slow, so a
- *   shorter queue makes it quick. A loop that keeps time is what lets the gate read, and refuse,
- *   the requests it cannot serve at once: when admitted work fills the core, the refusals wait in
- *   the sockets behind it.
+ *   process used the CPU and its requests filled at least half the limit ⇒ cut to 80% of the most in
+ *   flight in the period: its own queue made it slow, so a shorter queue makes it quick. A loop that
+ *   keeps time is what lets the gate read, and refuse, the requests it cannot serve at once: when
+ *   admitted work fills the core, the refusals wait in the sockets behind it.
+ * - One cut at a time: the next waits until most answers come from requests admitted after it
+ *   (`fresh`). Those admitted before were slow for the old limit; cutting again on their account would
+ *   cut twice for one queue.
+ * - A cut must shed load. Requests arriving, while it is pending, at more than twice the pace of before
+ *   it (CAME_BACK) ⇒ back to the limit before it, with no cut (nor growth) for a second, doubling up to
+ *   8 s while cuts keep doing so. That is what a cut does to clients that retry a 503 at once, whatever
+ *   its `retry-after`: each refused one comes straight back, the refusals crowd the event loop that the
+ *   answers need, the answers get no quicker, and the next cut makes it worse — measured, a closed loop
+ *   of 200 such clients cut from 200 to 8 and fell from 1,200 answers a second to 229. A flood that does
+ *   not come back (an open loop) arrives at its own pace whatever the limit, and cuts go on.
  * - The limit binding (in flight reached 90% of it) while the process was within both targets ⇒ grow
  *   by 10% (+1, so that a small limit can grow). Compounding every CONTROL_MS, that climbs from 64 to
  *   1,000 in under 3 s when the work really is cheap (streams waiting on their providers). Binding
@@ -101,28 +143,53 @@ export function nextLagEstimate(estimate, previousLate, late) {
  * - Otherwise keep it.
  * So a binding limit settles just where the process turns slow, cut and grown in turn; no band in
  * between, where a limit cut once (by a cold start, a burst) would stay below the load it can serve.
- * @param {number} limit the limit so far
- * @param {{ overheadMs: number; answers: number; lagMs: number; cpuShare: number; inflight: number; peakInflight: number; targetMs: number; targetLagMs: number; min: number; max: number; rest?: number }} now
- *   overheadMs: the mean overhead of the `answers` that finished in the period; lagMs: the mean lag
- *   estimate over it; cpuShare: the CPU time the process used over the period's wall time;
- *   peakInflight: the most in flight at once in the period. A target of 0 turns its signal off.
- *   rest: where the limit starts, and returns to when calm.
+ * @param {LimitState} state the state so far
+ * @param {{ overheadMs: number; answers: number; freshOverheadMs?: number; fresh?: number; arrivals?: number; lagMs: number; cpuShare: number; peakInflight: number; targetMs: number; targetLagMs: number; min: number; max: number; rest?: number }} now
+ *   overheadMs: the mean overhead of the `answers` that finished in the period; fresh, freshOverheadMs:
+ *   how many of them were admitted after the last cut, and their mean overhead (default: all of them);
+ *   arrivals: the requests that arrived in the period, admitted or refused; lagMs: the mean lag
+ *   estimate over the period; cpuShare: the CPU time the process used over the period's wall time;
+ *   peakInflight: the most in flight at once in the period. A target of 0 turns its signal off. rest:
+ *   where the limit starts, and returns to when calm.
+ * @returns {LimitState}
  */
-export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, inflight, peakInflight, targetMs, targetLagMs, min, max, rest = min }) {
+export function nextLimit(state, { overheadMs, answers, freshOverheadMs = overheadMs, fresh = answers, arrivals = 0, lagMs, cpuShare, peakInflight, targetMs, targetLagMs, min, max, rest = min }) {
+  const { limit } = state;
+  const mayCut = state.noCutFor === 0;
+  const noCutFor = Math.max(0, state.noCutFor - 1);
   // How far over each target (1 = on it); 0 where a signal is off or has nothing to say.
-  const overheadRatio = targetMs > 0 && answers > 0 ? overheadMs / targetMs : 0;
   const lagRatio = targetLagMs > 0 ? lagMs / targetLagMs : 0;
-  const over = Math.max(overheadRatio, lagRatio);
+  const over = Math.max(targetMs > 0 && answers > 0 ? overheadMs / targetMs : 0, lagRatio);
+  const freshOver = Math.max(targetMs > 0 && fresh > 0 ? freshOverheadMs / targetMs : 0, lagRatio);
   const busy = cpuShare >= BUSY_CPU_SHARE;
+
+  if (state.cut) {
+    const cut = { ...state.cut, arrivals: state.cut.arrivals + arrivals, periods: state.cut.periods + 1 };
+    // Most answers still from before the cut (or none, and no loop to read): too early to tell, and
+    // too early to cut again.
+    if (fresh * 2 < answers || (fresh === 0 && targetLagMs === 0)) return { ...state, cut, noCutFor };
+    if (cut.arrivals / cut.periods > cut.arrivalsBefore * CAME_BACK + CAME_BACK_SLACK) {
+      return { limit: cut.from, arrivals: state.arrivals, noCutFor: state.backoff, backoff: Math.min(MAX_FAILED_CUT_BACKOFF, state.backoff * 2) };
+    }
+    // Kept: the arrivals since it are what the next cut compares with.
+    state = { limit, arrivals: cut.arrivals / cut.periods, noCutFor, backoff: FAILED_CUT_BACKOFF };
+  } else {
+    state = { ...state, arrivals: state.arrivals === undefined ? arrivals : state.arrivals + (arrivals - state.arrivals) * ARRIVALS_WEIGHT, noCutFor };
+  }
+
   // Only while our own requests fill the limit: a busy, slow process with few of them in flight is
   // busy with something else (starting up, a page, a GC), which a lower limit would not cure.
-  if (over > 1 && busy && peakInflight >= limit * 0.5) return Math.max(min, Math.min(limit, inflight) * 0.8);
+  if (freshOver > 1 && busy && peakInflight >= limit * 0.5) {
+    if (!mayCut) return state;
+    return { ...state, limit: Math.max(min, Math.min(limit, peakInflight) * 0.8), cut: { from: limit, arrivalsBefore: state.arrivals ?? arrivals, arrivals: 0, periods: 0 } };
+  }
   if (peakInflight >= limit * 0.9) {
     // Binding and slow but not busy — a database that slowed down, a neighbour taking the core, a CPU
     // quota — neither: a cut would not cure what the process did not cause, and growth would hand more
     // work to a process short of CPU or waiting on its database (measured: grown so from 64 to 320
     // while a neighbour held half the core, into 5 s client timeouts).
-    return over <= 1 ? Math.min(max, limit * 1.1 + 1) : limit;
+    // Nor growth while cuts are paused: it could not be taken back.
+    return over <= 1 && mayCut ? { ...state, limit: Math.min(max, limit * 1.1 + 1) } : state;
   }
   if (over <= 1 || !busy) {
     // Not binding: follow the demand down by a tenth a period, never below what was in flight (with
@@ -130,23 +197,24 @@ export function nextLimit(limit, { overheadMs, answers, lagMs, cpuShare, infligh
     // a sudden flood finds later: it admits that many at once, whose work then queues in the event
     // loop before the loop's lateness can refuse anything. And calm again after a cut: back to where
     // it starts at once, so that the next moderate load is not refused while the limit climbs.
-    return Math.max(rest, Math.min(limit, Math.max(limit * 0.9, peakInflight / 0.9)));
+    return { ...state, limit: Math.max(rest, Math.min(limit, Math.max(limit * 0.9, peakInflight / 0.9))) };
   }
-  return limit;
+  return state;
 }
 
 /**
- * The gateway's own time in an answer, from its Server-Timing header (lib/gateway/timing.ts): `total`
- * (arrival to headers) less `upstream` (the provider, to its first byte for a stream). Undefined when
- * the header lacks a total.
+ * An answer's time from its Server-Timing header (lib/gateway/timing.ts): `total` (arrival to headers)
+ * and the gateway's own part of it, `overhead` (`total` less `upstream`, the provider's, to its first
+ * byte for a stream). Undefined when the header lacks a total.
  * @param {string | null} header
+ * @returns {{ total: number; overhead: number } | undefined}
  */
-export function overheadOf(header) {
+export function timingOf(header) {
   if (!header) return undefined;
   const total = /(?:^|,\s*)total;dur=([\d.]+)/.exec(header);
   if (!total) return undefined;
   const upstream = /(?:^|,\s*)upstream;dur=([\d.]+)/.exec(header);
-  return Number(total[1]) - (upstream ? Number(upstream[1]) : 0);
+  return { total: Number(total[1]), overhead: Number(total[1]) - (upstream ? Number(upstream[1]) : 0) };
 }
 
 /**
@@ -175,10 +243,16 @@ function processCpuMs() {
 export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0, targetLagMs = 0, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, cpuTime = processCpuMs, retryAfterSeconds = 1, onLog = () => {} }) {
   let inflight = 0;
   const adaptive = targetOverheadMs > 0 || targetLagMs > 0;
-  // The answers of the current control period: their count and summed overhead (see observe()).
+  // The answers of the current control period: their count and summed overhead, and the same for those
+  // admitted since the last cut (see observe()).
   let answers = 0;
   let overheadSum = 0;
-  let limit = adaptive ? Math.min(maxInflight, START_LIMIT) : maxInflight;
+  let fresh = 0;
+  let freshOverheadSum = 0;
+  let state = limitState(adaptive ? Math.min(maxInflight, START_LIMIT) : maxInflight);
+  let lastCutAt = -Infinity;
+  // Requests that arrived in the current control period, admitted or refused.
+  let arrivals = 0;
   let peakInflight = 0;
   /** @type {Record<ShedSignal, number>} */
   const shedBy = { inflight: 0, lag: 0, database: 0 };
@@ -208,11 +282,16 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
       const cpuNow = cpuTime();
       const cpuShare = (cpuNow - cpuAtStart) / (now - periodStart);
       const overheadMs = answers ? overheadSum / answers : 0;
-      limit = nextLimit(limit, { overheadMs, answers, lagMs: lagSum / lagSamples, cpuShare, inflight, peakInflight, targetMs: targetOverheadMs, targetLagMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight, rest: Math.min(START_LIMIT, maxInflight) });
+      const freshOverheadMs = fresh ? freshOverheadSum / fresh : 0;
+      state = nextLimit(state, { overheadMs, answers, freshOverheadMs, fresh, arrivals, lagMs: lagSum / lagSamples, cpuShare, peakInflight, targetMs: targetOverheadMs, targetLagMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight, rest: Math.min(START_LIMIT, maxInflight) });
+      if (state.cut?.periods === 0) lastCutAt = now; // a cut just made
       lagSum = 0;
       lagSamples = 0;
       answers = 0;
       overheadSum = 0;
+      fresh = 0;
+      freshOverheadSum = 0;
+      arrivals = 0;
       peakInflight = inflight;
       periodStart = now;
       cpuAtStart = cpuNow;
@@ -250,7 +329,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
 
   /** Which signal sheds this request now, if any. @returns {ShedSignal | undefined} */
   const signalNow = () => {
-    if (inflight >= limit) return "inflight";
+    if (inflight >= state.limit) return "inflight";
     // Lag alone sheds only with work of our own in flight: a lone request delayed by a GC pause or a
     // noisy neighbour is better served late than refused.
     if (maxLagMs > 0 && lagMs > maxLagMs && inflight >= LAG_MIN_INFLIGHT) return "lag";
@@ -266,10 +345,14 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
      */
     observe(headers) {
       if (!adaptive) return;
-      const overhead = overheadOf(headers.get("server-timing"));
-      if (overhead === undefined) return;
+      const timing = timingOf(headers.get("server-timing"));
+      if (timing === undefined) return;
       answers++;
-      overheadSum += overhead;
+      overheadSum += timing.overhead;
+      if (performance.now() - timing.total >= lastCutAt) {
+        fresh++;
+        freshOverheadSum += timing.overhead;
+      }
     },
 
     /** Requests this process is serving on /v1 now. */
@@ -286,7 +369,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
     },
     /** The in-flight limit now (GATEWAY_MAX_INFLIGHT, or below it while adapting). */
     get limit() {
-      return Math.floor(limit);
+      return Math.floor(state.limit);
     },
     /** The current event-loop lag estimate, in milliseconds. */
     get lagMs() {
@@ -302,6 +385,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
     shedIfOverloaded(req, res) {
       const url = req.url ?? "";
       if (!url.startsWith("/v1/")) return false;
+      arrivals++;
       const signal = signalNow();
       if (signal) {
         shedBy[signal]++;
@@ -309,7 +393,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
         if (!episode) {
           episode = { started: now, last: now, by: { inflight: 0, lag: 0, database: 0 } };
           const oldestDbWait = Math.round(dbQueueAge());
-          onLog(`shedding load (${SIGNAL_WORDS[signal]}): ${inflight} requests in flight (limit ${Math.floor(limit)}), event loop ${Math.round(lagMs)} ms late, oldest database wait ${oldestDbWait} ms`);
+          onLog(`shedding load (${SIGNAL_WORDS[signal]}): ${inflight} requests in flight (limit ${Math.floor(state.limit)}), event loop ${Math.round(lagMs)} ms late, oldest database wait ${oldestDbWait} ms`);
         }
         episode.last = now;
         episode.by[signal]++;

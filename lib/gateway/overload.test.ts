@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import type http from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOverloadGate, nextLagEstimate, nextLimit, overheadOf } from "./overload.js";
+import { createOverloadGate, limitState, nextLagEstimate, nextLimit, timingOf } from "./overload.js";
 
 /** Feeds samples (how late each was, in ms) through nextLagEstimate and returns the estimate after each. */
 function estimates(lates: number[]) {
@@ -34,58 +34,115 @@ describe("nextLagEstimate", () => {
 describe("nextLimit", () => {
   const bounds = { targetMs: 100, targetLagMs: 10, min: 8, max: 256 };
   const busy = { ...bounds, cpuShare: 0.95, answers: 50, lagMs: 1 };
+  type Period = Parameters<typeof nextLimit>[1];
+  /** The limit after one period, from a state with no cut pending. */
+  const next = (limit: number, period: Period) => nextLimit(limitState(limit), period).limit;
 
-  it("cuts to 80% of what is in flight while a busy process runs over either target, never below the floor", () => {
-    expect(nextLimit(120, { ...busy, overheadMs: 125, inflight: 100, peakInflight: 120 })).toBe(80); // answers over budget
-    expect(nextLimit(120, { ...busy, overheadMs: 20, lagMs: 40, inflight: 100, peakInflight: 120 })).toBe(80); // the loop late
-    expect(nextLimit(50, { ...busy, overheadMs: 125, inflight: 100, peakInflight: 100 })).toBe(40); // of the limit when more are in flight
-    expect(nextLimit(20, { ...busy, overheadMs: 400, inflight: 3, peakInflight: 15 })).toBe(8);
+  it("cuts to 80% of the most in flight while a busy process runs over either target, never below the floor", () => {
+    expect(next(120, { ...busy, overheadMs: 125, peakInflight: 100 })).toBe(80); // answers over budget
+    expect(next(120, { ...busy, overheadMs: 20, lagMs: 40, peakInflight: 100 })).toBe(80); // the loop late
+    expect(next(50, { ...busy, overheadMs: 125, peakInflight: 100 })).toBe(40); // of the limit when more were in flight
+    expect(next(20, { ...busy, overheadMs: 400, peakInflight: 10 })).toBe(8);
   });
 
   it("does not cut while its own requests fill less than half the limit: the process is busy with something else", () => {
-    expect(nextLimit(64, { ...busy, overheadMs: 20, lagMs: 80, inflight: 2, peakInflight: 5 })).toBe(64); // starting up, say
+    expect(next(64, { ...busy, overheadMs: 20, lagMs: 80, peakInflight: 5 })).toBe(64); // starting up, say
   });
 
   it("grows by a tenth only while the limit is what holds requests back and the process is within its targets (or no answer finished)", () => {
-    expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 95, peakInflight: 95 })).toBeCloseTo(111);
-    expect(nextLimit(100, { ...busy, overheadMs: 0, answers: 0, inflight: 95, peakInflight: 95 })).toBeCloseTo(111); // streams, still going
-    expect(nextLimit(100, { ...busy, overheadMs: 20, inflight: 40, peakInflight: 60 })).toBe(90); // not binding: see below
-    expect(nextLimit(100, { ...busy, overheadMs: 95, inflight: 100, peakInflight: 100 })).toBeCloseTo(111); // within the budget, just
-    expect(nextLimit(100, { ...busy, overheadMs: 20, lagMs: 9, inflight: 100, peakInflight: 100 })).toBeCloseTo(111); // the loop within its target
-    expect(nextLimit(250, { ...busy, overheadMs: 0, inflight: 250, peakInflight: 250 })).toBe(256); // the ceiling
+    expect(next(100, { ...busy, overheadMs: 20, peakInflight: 95 })).toBeCloseTo(111);
+    expect(next(100, { ...busy, overheadMs: 0, answers: 0, peakInflight: 95 })).toBeCloseTo(111); // streams, still going
+    expect(next(100, { ...busy, overheadMs: 20, peakInflight: 60 })).toBe(90); // not binding: see below
+    expect(next(100, { ...busy, overheadMs: 95, peakInflight: 100 })).toBeCloseTo(111); // within the budget, just
+    expect(next(100, { ...busy, overheadMs: 20, lagMs: 9, peakInflight: 100 })).toBeCloseTo(111); // the loop within its target
+    expect(next(250, { ...busy, overheadMs: 0, peakInflight: 250 })).toBe(256); // the ceiling
   });
 
   it("neither cuts nor grows for slowness the process did not cause (a slow database, a neighbour on its core)", () => {
     const idle = { ...bounds, cpuShare: 0.2, answers: 50 };
-    expect(nextLimit(64, { ...idle, overheadMs: 400, lagMs: 50, inflight: 64, peakInflight: 64 })).toBe(64);
-    expect(nextLimit(64, { ...idle, rest: 64, overheadMs: 400, lagMs: 50, inflight: 10, peakInflight: 12 })).toBe(64);
+    expect(next(64, { ...idle, overheadMs: 400, lagMs: 50, peakInflight: 64 })).toBe(64);
+    expect(next(64, { ...idle, rest: 64, overheadMs: 400, lagMs: 50, peakInflight: 12 })).toBe(64);
   });
 
   it("returns to where it starts once calm after a cut, so that a moderate load is not refused while it climbs", () => {
-    expect(nextLimit(37, { ...busy, rest: 64, overheadMs: 30, inflight: 20, peakInflight: 30 })).toBe(64);
-    expect(nextLimit(37, { ...busy, rest: 64, overheadMs: 130, inflight: 10, peakInflight: 15 })).toBe(37); // still slow: no
+    expect(next(37, { ...busy, rest: 64, overheadMs: 30, peakInflight: 30 })).toBe(64);
+    expect(next(37, { ...busy, rest: 64, overheadMs: 130, peakInflight: 15 })).toBe(37); // still slow: no
   });
 
   it("follows the demand down while it does not bind, so that a flood does not find the limit a heavier load earned", () => {
-    expect(nextLimit(200, { ...busy, rest: 64, overheadMs: 30, inflight: 20, peakInflight: 30 })).toBe(180); // a tenth a period
-    expect(nextLimit(200, { ...busy, rest: 64, overheadMs: 30, inflight: 160, peakInflight: 171 })).toBe(190); // not below what was in flight, with margin
-    expect(nextLimit(70, { ...busy, rest: 64, overheadMs: 30, inflight: 5, peakInflight: 10 })).toBe(64); // nor below where it starts
+    expect(next(200, { ...busy, rest: 64, overheadMs: 30, peakInflight: 30 })).toBe(180); // a tenth a period
+    expect(next(200, { ...busy, rest: 64, overheadMs: 30, peakInflight: 171 })).toBe(190); // not below what was in flight, with margin
+    expect(next(70, { ...busy, rest: 64, overheadMs: 30, peakInflight: 10 })).toBe(64); // nor below where it starts
     let limit = 240;
-    for (let period = 0; period < 20; period++) limit = nextLimit(limit, { ...busy, rest: 64, overheadMs: 30, inflight: 50, peakInflight: 50 });
+    for (let period = 0; period < 20; period++) limit = next(limit, { ...busy, rest: 64, overheadMs: 30, peakInflight: 50 });
     expect(limit).toBeCloseTo(64, 0); // 50 connections after 200: back to the start in 2 s
   });
 
   it("leaves a signal out when its target is 0", () => {
-    expect(nextLimit(100, { ...busy, targetLagMs: 0, overheadMs: 20, lagMs: 500, inflight: 100, peakInflight: 100 })).toBeCloseTo(111);
+    expect(next(100, { ...busy, targetLagMs: 0, overheadMs: 20, lagMs: 500, peakInflight: 100 })).toBeCloseTo(111);
+  });
+
+  describe("judging a cut", () => {
+    const slow = { ...busy, overheadMs: 150, peakInflight: 200, arrivals: 120 };
+    const cut = () => nextLimit(limitState(200), slow);
+
+    it("waits for answers admitted after a cut before cutting again: the ones admitted before were slow for the old limit", () => {
+      const state = cut();
+      expect(state.limit).toBe(160);
+      const waiting = nextLimit(state, { ...slow, peakInflight: 160, fresh: 10, freshOverheadMs: 140 });
+      expect(waiting.limit).toBe(160);
+      expect(nextLimit(waiting, { ...slow, peakInflight: 160, fresh: 30, freshOverheadMs: 120 }).limit).toBe(128);
+    });
+
+    it("keeps a cut that made the process quick again, and grows from it as usual", () => {
+      const after = nextLimit(cut(), { ...busy, overheadMs: 80, peakInflight: 160, arrivals: 110 });
+      expect(after.limit).toBeCloseTo(177);
+      expect(after.cut).toBeUndefined();
+    });
+
+    it("keeps a cut after which clients only catch up (arrivals under twice those before)", () => {
+      const state = nextLimit(cut(), { ...slow, peakInflight: 160, arrivals: 230 });
+      expect(state.limit).toBe(128); // kept, and still slow: cut again
+    });
+
+    it("keeps cutting an open loop: its arrivals do not depend on the limit", () => {
+      let state = limitState(200);
+      for (let period = 0; period < 12; period++) state = nextLimit(state, { ...slow, peakInflight: state.limit, arrivals: 500 + (period % 3) * 20 });
+      expect(state.limit).toBeLessThan(60);
+    });
+
+    it("undoes a cut that brought the refused straight back, and pauses cutting for a second, then two, while cuts keep doing so", () => {
+      // Clients that retry a 503 at once: refusing them costs the core more than serving them would.
+      const pending = nextLimit(cut(), { ...slow, peakInflight: 160, fresh: 0, arrivals: 900 });
+      expect(pending.limit).toBe(160); // answers still from before the cut: too early to tell
+      const undone = nextLimit(pending, { ...slow, peakInflight: 160, arrivals: 500 });
+      expect(undone.limit).toBe(200);
+      expect(undone.cut).toBeUndefined();
+      let state = undone;
+      for (let period = 0; period < 10; period++) {
+        state = nextLimit(state, slow);
+        expect(state.limit).toBe(200); // still slow, but no cut for 10 periods
+      }
+      state = nextLimit(state, slow);
+      expect(state.limit).toBe(160); // tried again
+      state = nextLimit(state, { ...slow, peakInflight: 160, arrivals: 900 });
+      expect(state.limit).toBe(200); // and undone again
+      expect(nextLimit(state, { ...slow, overheadMs: 20 }).limit).toBe(200); // no growth meanwhile either
+      for (let period = 0; period < 20; period++) state = nextLimit(state, slow);
+      expect(state.limit).toBe(200); // now for 20 periods
+      expect(nextLimit(state, slow).limit).toBe(160);
+    });
   });
 });
 
-describe("overheadOf", () => {
-  it("is the answer's total less its upstream time, from Server-Timing", () => {
-    expect(overheadOf("auth;dur=0.02, parse;dur=0.05, hold;dur=3.10, upstream;dur=51.00, settle;dur=4.20, total;dur=58.40")).toBeCloseTo(7.4);
-    expect(overheadOf("auth;dur=0.02, total;dur=0.50")).toBeCloseTo(0.5); // refused before any provider call
-    expect(overheadOf("auth;dur=0.02")).toBeUndefined();
-    expect(overheadOf(null)).toBeUndefined();
+describe("timingOf", () => {
+  it("is the answer's total, and its total less its upstream time, from Server-Timing", () => {
+    const timing = timingOf("auth;dur=0.02, parse;dur=0.05, hold;dur=3.10, upstream;dur=51.00, settle;dur=4.20, total;dur=58.40");
+    expect(timing?.total).toBeCloseTo(58.4);
+    expect(timing?.overhead).toBeCloseTo(7.4);
+    expect(timingOf("auth;dur=0.02, total;dur=0.50")?.overhead).toBeCloseTo(0.5); // refused before any provider call
+    expect(timingOf("auth;dur=0.02")).toBeUndefined();
+    expect(timingOf(null)).toBeUndefined();
   });
 });
 
@@ -183,6 +240,39 @@ describe("shedding episodes", () => {
     expect(gate.limit).toBeLessThanOrEqual(Math.floor(admitted * 0.8));
     expect(gate.limit).toBeGreaterThanOrEqual(8);
     for (const x of [...open, refused]) x.res.emit("close");
+    gate.close();
+  });
+
+  it("tells answers admitted after a cut from those before it, by their total time, and undoes a cut when the refused come straight back", () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "performance"] });
+    const gate = createOverloadGate({ maxInflight: 256, maxLagMs: 0, targetOverheadMs: 100, targetLagMs: 0, cpuTime: () => performance.now() });
+    const open = Array.from({ length: 64 }, () => fakeExchange("/v1/chat/completions"));
+    for (const x of open) expect(gate.shedIfOverloaded(x.req, x.res)).toBe(false);
+    /** For `ms`, an answer every 5 ms (`total` ms since its arrival, `upstream` of them the provider's) and `retries` refused requests. */
+    const run = (ms: number, total: number, upstream: number, retries = 0) => {
+      const headers = new Headers({ "server-timing": `upstream;dur=${upstream}.00, total;dur=${total}.00` });
+      for (let t = 0; t < ms; t += 5) {
+        gate.observe(headers);
+        for (let n = 0; n < retries; n++) {
+          const x = fakeExchange("/v1/chat/completions");
+          expect(gate.shedIfOverloaded(x.req, x.res)).toBe(true);
+        }
+        vi.advanceTimersByTime(5);
+      }
+    };
+    run(100, 200, 50); // 150 ms of overhead on a busy process, the limit full: cut
+    expect(gate.limit).toBe(51);
+    run(200, 400, 50); // still slow, but admitted before the cut: no second cut
+    expect(gate.limit).toBe(51);
+    run(100, 150, 0); // admitted after it, still slow: cut again
+    expect(gate.limit).toBe(40);
+    run(200, 150, 0, 10); // and the refused come straight back, 200 a period (none before): undone
+    expect(gate.limit).toBe(51);
+    run(800, 150, 0, 10); // and no cut for a second
+    expect(gate.limit).toBe(51);
+    run(300, 150, 0, 10);
+    expect(gate.limit).toBe(40);
+    for (const x of open) x.res.emit("close");
     gate.close();
   });
 });
