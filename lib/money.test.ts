@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ceilDiv, displayUsd, formatUsd, moneyPair, parseUsd, parseUsdField, parseUsdInput, tryParseUsd } from "./money";
+import { ceilDiv, displayUsd, formatUsd, moneyPair, parseUsd, parseUsdField, parseUsdInput, USD_INPUT_MAX_MICROS } from "./money";
 
 describe("money", () => {
   it("formats micros as exact six-place decimals", () => {
@@ -13,10 +13,10 @@ describe("money", () => {
     expect(parseUsd("12.5")).toBe(12_500_000n);
     expect(parseUsd("$0.000001")).toBe(1n);
     expect(parseUsd("-3")).toBe(-3_000_000n);
-    expect(tryParseUsd("1e3")).toBeNull();
-    expect(tryParseUsd("0.0000001")).toBeNull();
-    expect(tryParseUsd("abc")).toBeNull();
-    expect(tryParseUsd("")).toBeNull();
+    expect(() => parseUsd("1e3")).toThrow(RangeError);
+    expect(() => parseUsd("0.0000001")).toThrow(RangeError);
+    expect(() => parseUsd("abc")).toThrow(RangeError);
+    expect(() => parseUsd("")).toThrow(RangeError);
   });
 
   it("says why typed text is not an amount: empty, not a number, too precise or too large", () => {
@@ -38,6 +38,15 @@ describe("money", () => {
     expect(parseUsdField("abc", field)).toEqual({ ok: false, error: "Enter an amount in dollars, like 25 or 25.50." });
     expect(parseUsdField("", field)).toEqual({ ok: true, micros: null });
     expect(parseUsdField("10,000", field)).toEqual({ ok: true, micros: 10_000_000_000n });
+    expect(parseUsdField("1,234.50", field)).toEqual({ ok: true, micros: 1_234_500_000n });
+    expect(parseUsdField("1.1234567", field)).toEqual({ ok: false, error: "Use at most six decimal places (a millionth of a dollar)." });
+  });
+
+  it("gives a field with no limit of its own every amount the parser takes, and names the largest", () => {
+    const field = { largest: "price", maxMicros: USD_INPUT_MAX_MICROS, invalid: "Enter a price." };
+    expect(USD_INPUT_MAX_MICROS).toBe(parseUsd("999999999999.999999"));
+    expect(parseUsdField("999,999,999,999.999999", field)).toEqual({ ok: true, micros: 999_999_999_999_999_999n });
+    expect(parseUsdField("1,000,000,000,000", field)).toEqual({ ok: false, error: "The largest price is $999,999,999,999.999999." });
   });
 
   it("rounds division up for costs", () => {

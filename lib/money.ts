@@ -50,6 +50,12 @@ export type UsdInputProblem = "empty" | "not_an_amount" | "too_precise" | "too_l
 const MAX_WHOLE_DIGITS = 12;
 
 /**
+ * The largest amount parseUsdInput takes ($999,999,999,999.999999): the `maxMicros` of a dollar field whose
+ * schema sets no limit of its own, so it takes every amount the parser does and names a real one above that.
+ */
+export const USD_INPUT_MAX_MICROS = 10n ** BigInt(MAX_WHOLE_DIGITS) * MICROS_PER_USD - 1n;
+
+/**
  * What people type into a dollar field: "$1,234.50", "25", " 0.5 ". Says what is wrong instead of only
  * failing, so a form can answer "The largest top-up is $10,000.00." to 99999999999999 and "at most six decimal
  * places" to 0.0000001 rather than "not an amount". Thousands separators are ignored. A form still checks its
@@ -94,15 +100,6 @@ export function parseUsdField(
   if (!parsed.ok) return parsed.problem === "empty" ? { ok: true, micros: null } : { ok: false, error: usdInputMessage(parsed.problem, field) };
   if (parsed.micros > field.maxMicros) return { ok: false, error: usdInputMessage("above_max", field) };
   return { ok: true, micros: parsed.micros };
-}
-
-/** Like parseUsd but returns null instead of throwing. */
-export function tryParseUsd(text: string): bigint | null {
-  try {
-    return parseUsd(text);
-  } catch {
-    return null;
-  }
 }
 
 /** Micros as a JSON number; exact below 2^53 micros (≈ $9 billion). */

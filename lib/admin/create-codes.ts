@@ -7,8 +7,11 @@ import { db } from "@/lib/db";
 import { assertAdmin } from "./assert-admin";
 import { parseInput } from "./parse-input";
 
+/** The most one code may be worth: $10,000. The admin form names it when refusing more. */
+export const CODE_AMOUNT_MAX_MICROS = 10_000_000_000n;
+
 export const CreateCodesInput = z.object({
-  amountMicros: z.bigint().min(10_000n, "Each code must be worth at least $0.01").max(10_000_000_000n, "Each code can be worth at most $10,000"),
+  amountMicros: z.bigint().min(10_000n, "Each code must be worth at least $0.01").max(CODE_AMOUNT_MAX_MICROS, "Each code can be worth at most $10,000"),
   count: z.number().int().min(1, "Create at least one code").max(1000, "Create at most 1,000 codes at a time"),
   expiresAt: z.date().refine((d) => d.getTime() > Date.now(), "The expiry must be in the future"),
 });

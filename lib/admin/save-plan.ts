@@ -6,12 +6,13 @@ import { recordAudit } from "@/lib/audit/record";
 import { PlanInput } from "@/lib/billing/subscriptions/plans";
 import { assertAdmin } from "./assert-admin";
 import { parseInput } from "./parse-input";
+import { PRICE_MAX_MICROS } from "./schemas";
 
 export const SavePlanInput = PlanInput.extend({
   /** Absent creates a plan. */
   id: z.uuid().optional(),
-  priceMicros: z.bigint().min(0n, "The price cannot be negative").max(1_000_000_000_000n, "That price is too large"),
-  allowanceMicros: z.bigint().min(0n, "The allowance cannot be negative").max(1_000_000_000_000n, "That allowance is too large"),
+  priceMicros: z.bigint().min(0n, "The price cannot be negative").max(PRICE_MAX_MICROS, "That price is too large"),
+  allowanceMicros: z.bigint().min(0n, "The allowance cannot be negative").max(PRICE_MAX_MICROS, "That allowance is too large"),
 });
 export type SavePlanInput = z.input<typeof SavePlanInput>;
 

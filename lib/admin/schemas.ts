@@ -1,8 +1,11 @@
-// Inputs of the admin verbs. Money arrives already parsed into micros (lib/money parseUsd at the edge).
+// Inputs of the admin verbs. Money arrives already parsed into micros (lib/money parseUsdField at the edge).
 import { z } from "zod";
 import { aModelOf, capitalized } from "@/lib/text";
 
-const micros = z.bigint().min(0n, "Prices cannot be negative").max(1_000_000_000_000n, "That price is too large");
+/** The largest model price, plan price or plan allowance: $1,000,000. The admin forms name it when refusing more. */
+export const PRICE_MAX_MICROS = 1_000_000_000_000n;
+
+const micros = z.bigint().min(0n, "Prices cannot be negative").max(PRICE_MAX_MICROS, "That price is too large");
 const optionalInt = (max: number) => z.number().int().positive().max(max).nullable();
 
 export const ProviderInput = z.object({

@@ -1,10 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { createCodes } from "@/lib/admin/create-codes";
+import { CODE_AMOUNT_MAX_MICROS, createCodes } from "@/lib/admin/create-codes";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { isAppError } from "@/lib/errors";
-import { displayUsd, tryParseUsd } from "@/lib/money";
+import { displayUsd, parseUsdField } from "@/lib/money";
 
 export type CreateCodesState =
   | { status: "idle" }
@@ -13,8 +13,11 @@ export type CreateCodesState =
 
 export async function createCodesAction(_previous: CreateCodesState, form: FormData): Promise<CreateCodesState> {
   const admin = await requireAdmin();
-  const amount = tryParseUsd(String(form.get("amount") ?? "").trim().replace(/,/g, ""));
-  if (amount === null || amount <= 0n) return { status: "error", error: "Enter what each code is worth in dollars, like 10 or 2.50." };
+  const invalid = "Enter what each code is worth in dollars, like 10 or 2.50.";
+  const parsed = parseUsdField(String(form.get("amount") ?? ""), { largest: "code value", maxMicros: CODE_AMOUNT_MAX_MICROS, invalid });
+  if (!parsed.ok) return { status: "error", error: parsed.error };
+  const amount = parsed.micros;
+  if (amount === null || amount <= 0n) return { status: "error", error: invalid };
   const countText = String(form.get("count") ?? "").trim();
   if (!/^\d{1,4}$/.test(countText)) return { status: "error", error: "Enter how many codes to create: a whole number from 1 to 1,000." };
   const expires = String(form.get("expires") ?? "").trim();

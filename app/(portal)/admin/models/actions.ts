@@ -2,12 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import type { FormState } from "@/components/admin/form-state";
+import { fieldError, type FormState } from "@/components/admin/form-state";
 import { saveModel } from "@/lib/admin/save-model";
 import { saveProvider } from "@/lib/admin/save-provider";
+import { PRICE_MAX_MICROS } from "@/lib/admin/schemas";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { isAppError } from "@/lib/errors";
-import { tryParseUsd } from "@/lib/money";
+import { parseUsdField } from "@/lib/money";
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 const orNull = (value: string) => (value === "" ? null : value);
@@ -50,15 +51,11 @@ export async function saveModelAction(_previous: FormState, form: FormData): Pro
   const admin = await requireAdmin();
   const create = form.get("mode") === "create";
   const prices: Record<string, bigint | null> = {};
-  for (const field of Object.keys(PRICE_LABELS)) {
-    const raw = text(form, field).replace(/,/g, "");
-    if (raw === "") {
-      prices[field] = null;
-      continue;
-    }
-    const micros = tryParseUsd(raw);
-    if (micros === null) return { status: "error", error: `${PRICE_LABELS[field]}: enter a dollar amount like 0.50 (up to six decimals).` };
-    prices[field] = micros;
+  for (const [field, label] of Object.entries(PRICE_LABELS)) {
+    // Empty is no price; a negative one goes on to the schema, which says prices cannot be negative.
+    const parsed = parseUsdField(text(form, field), { largest: "price", maxMicros: PRICE_MAX_MICROS, invalid: "enter a dollar amount like 0.50 (up to six decimals)." });
+    if (!parsed.ok) return { status: "error", error: fieldError(label, parsed.error) };
+    prices[field] = parsed.micros;
   }
   const ints: Record<string, number | null> = {};
   for (const [field, label] of [["contextWindow", "Context window"], ["maxOutputTokens", "Max output tokens"]] as const) {

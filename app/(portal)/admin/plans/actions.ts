@@ -2,11 +2,12 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import type { FormState } from "@/components/admin/form-state";
+import { fieldError, type FormState } from "@/components/admin/form-state";
 import { savePlan } from "@/lib/admin/save-plan";
+import { PRICE_MAX_MICROS } from "@/lib/admin/schemas";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { isAppError } from "@/lib/errors";
-import { tryParseUsd } from "@/lib/money";
+import { parseUsdField } from "@/lib/money";
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 
@@ -17,13 +18,22 @@ function count(form: FormData, name: string): number | null | "invalid" {
   return /^\d{1,9}$/.test(raw) ? Number(raw) : "invalid";
 }
 
+/** A plan's dollar field, which it needs filled in; or the message, naming the field, saying what is wrong. */
+function dollars(form: FormData, name: string, label: string, example: string): bigint | { error: string } {
+  const invalid = `enter a dollar amount like ${example} (up to six decimals).`;
+  const parsed = parseUsdField(text(form, name), { largest: label.toLowerCase(), maxMicros: PRICE_MAX_MICROS, invalid });
+  if (!parsed.ok) return { error: fieldError(label, parsed.error) };
+  if (parsed.micros === null || parsed.micros < 0n) return { error: fieldError(label, invalid) };
+  return parsed.micros;
+}
+
 /** Create or edit a plan: dollars parsed with lib/money, then ONE verb (which checks the rest with zod). */
 export async function savePlanAction(_previous: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
-  const price = tryParseUsd(text(form, "price").replace(/,/g, ""));
-  if (price === null || price < 0n) return { status: "error", error: "Price: enter a dollar amount like 9.00 (up to six decimals)." };
-  const allowance = tryParseUsd(text(form, "allowance").replace(/,/g, ""));
-  if (allowance === null || allowance < 0n) return { status: "error", error: "Included usage: enter a dollar amount like 10.00 (up to six decimals)." };
+  const price = dollars(form, "price", "Price", "9.00");
+  if (typeof price !== "bigint") return { status: "error", error: price.error };
+  const allowance = dollars(form, "allowance", "Included usage", "10.00");
+  if (typeof allowance !== "bigint") return { status: "error", error: allowance.error };
   const images = count(form, "imageAllowance");
   if (images === "invalid") return { status: "error", error: "Images: enter a whole number, or leave it empty." };
   const tasks = count(form, "taskAllowance");

@@ -4,14 +4,14 @@
 // and end a subscription now. Each parses the form, calls ONE admin verb, and maps an AppError to words.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import type { ActionResult, FormState } from "@/components/admin/form-state";
+import { fieldError, type ActionResult, type FormState } from "@/components/admin/form-state";
 import { endCustomerSubscription } from "@/lib/admin/end-customer-subscription";
 import { saveCustomSubscriptionAsAdmin } from "@/lib/admin/save-custom-subscription";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { CustomSubscriptionInput } from "@/lib/billing/subscriptions/custom-subscription";
 import { isAppError } from "@/lib/errors";
 import { clientIp } from "@/lib/http/client-ip";
-import { tryParseUsd } from "@/lib/money";
+import { parseUsdField, USD_INPUT_MAX_MICROS } from "@/lib/money";
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 
@@ -35,8 +35,12 @@ function readLines(form: FormData): Line[] | string {
     if (!unlimited) {
       if (!limitText) return `Line ${n}: enter a limit, or tick "Unlimited".`;
       if (unit === "MICROS") {
-        limit = tryParseUsd(limitText);
-        if (limit === null || limit < 0n) return `Line ${n}: enter the usage limit in dollars, like 300.00.`;
+        // No schema limit on a line's dollars, so the field takes any amount lib/money parses.
+        const invalid = "enter the usage limit in dollars, like 300.00.";
+        const parsed = parseUsdField(limitText, { largest: "usage limit", maxMicros: USD_INPUT_MAX_MICROS, invalid });
+        if (!parsed.ok) return fieldError(`Line ${n}`, parsed.error);
+        if (parsed.micros === null || parsed.micros < 0n) return fieldError(`Line ${n}`, invalid);
+        limit = parsed.micros;
       } else {
         if (!/^\d{1,12}$/.test(limitText)) return `Line ${n}: enter the count as a whole number, like 2000.`;
         limit = BigInt(limitText);
@@ -54,8 +58,12 @@ function readLines(form: FormData): Line[] | string {
 
 export async function saveCustomSubscriptionAction(userId: string, _previous: FormState, form: FormData): Promise<FormState> {
   const admin = await requireAdmin();
-  const price = tryParseUsd(text(form, "price").replace(/,/g, ""));
-  if (price === null || price < 0n) return { status: "error", error: "Price: enter a dollar amount like 300.00." };
+  // A custom subscription's price has no schema limit, so the field takes any amount lib/money parses.
+  const invalidPrice = "enter a dollar amount like 300.00.";
+  const parsed = parseUsdField(text(form, "price"), { largest: "price", maxMicros: USD_INPUT_MAX_MICROS, invalid: invalidPrice });
+  if (!parsed.ok) return { status: "error", error: fieldError("Price", parsed.error) };
+  const price = parsed.micros;
+  if (price === null || price < 0n) return { status: "error", error: fieldError("Price", invalidPrice) };
   const lines = readLines(form);
   if (typeof lines === "string") return { status: "error", error: lines };
   const subscriptionId = text(form, "subscriptionId");
