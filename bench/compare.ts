@@ -24,7 +24,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { request } from "undici";
-import { chatBody, closedLoop, median, openLoop, percentile, streams, succeeded, timedClosedLoop, type Latencies, type OpenLoopResult, type StreamResult, type Target, type Timings } from "./load";
+import { chatBody, closedLoop, median, OPEN_LOOP_SETTLE_MS, openLoop, percentile, streams, succeeded, timedClosedLoop, type Latencies, type OpenLoopResult, type StreamResult, type Target, type Timings } from "./load";
 import { freshDatabase, pin, portFree, startServer, stopServer, treeCpuUs, treePids, waitForPort, type Server } from "./proc";
 import { TIMING_STEPS } from "../lib/gateway/timing";
 
@@ -154,7 +154,7 @@ function coreAvailability(): string {
 // ---------------------------------------------------------------- measuring
 
 interface Closed { rps: number; p50: number; p99: number; cpuUs: number; pgUs: number; non2xx: number; errors: number; timeouts: number; ok: number; statuses: Record<string, number> }
-interface Overload { offered: number; acceptedRps: number; p50: number; p99: number; shedShare: number; shedP50: number; shedP99: number; lateP50: number; lateP99: number; timeouts: number; errors: number; other: number }
+interface Overload { offered: number; acceptedRps: number; p50: number; p99: number; shedShare: number; shedP50: number; shedP99: number; settledP99: number; settledShedP50: number; settledShedP99: number; lateP50: number; lateP99: number; timeouts: number; errors: number; other: number }
 interface Streaming { ttfe50: number; ttfe99: number; streams: number; completeShare: number; coalescedShare: number; gap50: number; transit50: number; transit99: number; failed: number; cpuUs: number; steps: Steps }
 /** Median milliseconds per `server-timing` step, and the client's median latency (time to first event for streams). */
 type Steps = Record<string, number> & { client: number };
@@ -224,6 +224,9 @@ async function measureOverload(c: Contender, rate: number): Promise<Overload> {
     shedShare: r.shed.length / Math.max(1, r.sent),
     shedP50: median(r.shed),
     shedP99: percentile(r.shed, 99),
+    settledP99: percentile(r.acceptedSettled, 99),
+    settledShedP50: median(r.shedSettled),
+    settledShedP99: percentile(r.shedSettled, 99),
     lateP50: median(r.late),
     lateP99: percentile(r.late, 99),
     timeouts: r.timeouts,
@@ -516,15 +519,17 @@ function renderReport(x: ReportInput): string {
       "",
       "Latency counts from when each request was due, so time spent waiting for a connection is included. *Driver late* is how long after its due time the driver got to send each request: the driver shares its core with the mock and PostgreSQL, and where it cannot send this rate on time every latency of that row includes its lateness (*direct* calibrates it).",
       "",
-      "| contender | accepted RPS | accepted p50 ms | accepted p99 ms | p99 above upstream ms | 503 share | 503 p50 ms | 503 p99 ms | driver late p50 / p99 ms | client timeouts | errors / other status |",
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      `The driver opens a connection whenever none is free, so it opens nearly all of them in the flood's first quarter second, and each server must accept that storm of new connections at once; *after ${OPEN_LOOP_SETTLE_MS / 1000} s* counts only the requests due after the first second, when the connections are open.`,
+      "",
+      `| contender | accepted RPS | accepted p50 ms | accepted p99 ms | p99 above upstream ms | 503 share | 503 p50 ms | 503 p99 ms | after ${OPEN_LOOP_SETTLE_MS / 1000} s: accepted p99 / 503 p50 / 503 p99 ms | driver late p50 / p99 ms | client timeouts | errors / other status |`,
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     );
     for (const n of ["direct", "portkey", "gateway"]) {
       const r = x.d[n];
       if (!r?.length) continue;
       out.push(
         `| ${label[n]} | ${fi(med(r, (v) => v.acceptedRps))} | ${f(med(r, (v) => v.p50))} | ${f(med(r, (v) => v.p99))} | ${f(med(r, (v) => v.p99) - LATENCY)} | ${f(med(r, (v) => v.shedShare) * 100)}% | ` +
-          `${f(med(r, (v) => v.shedP50))} | ${f(med(r, (v) => v.shedP99))} | ${f(med(r, (v) => v.lateP50))} / ${f(med(r, (v) => v.lateP99))} | ${r.reduce((s, v) => s + v.timeouts, 0)} | ${r.reduce((s, v) => s + v.errors, 0)} / ${r.reduce((s, v) => s + v.other, 0)} |`,
+          `${f(med(r, (v) => v.shedP50))} | ${f(med(r, (v) => v.shedP99))} | ${f(med(r, (v) => v.settledP99))} / ${f(med(r, (v) => v.settledShedP50))} / ${f(med(r, (v) => v.settledShedP99))} | ${f(med(r, (v) => v.lateP50))} / ${f(med(r, (v) => v.lateP99))} | ${r.reduce((s, v) => s + v.timeouts, 0)} | ${r.reduce((s, v) => s + v.errors, 0)} / ${r.reduce((s, v) => s + v.other, 0)} |`,
       );
     }
     out.push("");
@@ -611,10 +616,12 @@ function renderReport(x: ReportInput): string {
     const driverLate =
       (direct > 250 ? ` The driver itself is late at this rate: direct to upstream has p99 ${f(direct)} ms above the upstream's latency.` : "") +
       (lateP50 > 10 ? ` Against the gateway, the driver sent the median request ${f(lateP50)} ms after it was due (p99 ${f(med(r, (v) => v.lateP99))} ms): that much of every latency in this row is the driver's.` : "");
-    rows.push(["Overload (4×): accepted p99 ≤ 250 ms above upstream", `${f(above)} ms`, above <= 250,
-      above <= 250 ? "" : `Admitted requests queue behind the event loop before the gate sheds.${driverLate}`]);
-    rows.push(["Overload (4×): the rest 503 in under 10 ms (p99)", `${f(med(r, (v) => v.shedShare) * 100)}% shed, p99 ${f(shedP99)} ms`, Number.isFinite(shedP99) ? shedP99 < 10 : null,
-      !Number.isFinite(shedP99) ? "Nothing was shed." : shedP99 < 10 ? "" : `A 503 waits its turn in the same saturated event loop: requests the gate has not read yet wait in the sockets behind the admitted ones.${driverLate}`]);
+    const settledAbove = med(r, (v) => v.settledP99) - LATENCY;
+    const settledShed = `${f(med(r, (v) => v.settledShedP50))} ms median, ${f(med(r, (v) => v.settledShedP99))} ms p99`;
+    rows.push(["Overload (4×): accepted p99 ≤ 250 ms above upstream", `${f(above)} ms (after ${OPEN_LOOP_SETTLE_MS / 1000} s: ${f(settledAbove)} ms)`, above <= 250,
+      above <= 250 ? "" : `Admitted requests queue behind the event loop before the gate sheds, and in the first second behind the storm of new connections.${driverLate}`]);
+    rows.push(["Overload (4×): the rest 503 in under 10 ms (p99)", `${f(med(r, (v) => v.shedShare) * 100)}% shed, p99 ${f(shedP99)} ms (after ${OPEN_LOOP_SETTLE_MS / 1000} s: ${settledShed})`, Number.isFinite(shedP99) ? shedP99 < 10 : null,
+      !Number.isFinite(shedP99) ? "Nothing was shed." : shedP99 < 10 ? "" : `A 503 waits its turn in the same saturated event loop: requests the gate has not read yet wait in the sockets behind the admitted ones (and, in the first second, behind a thousand connections being accepted).${driverLate}`]);
     rows.push(["Overload (4×): no client timeouts", `${timeouts}`, timeouts === 0, timeouts === 0 ? "" : "Requests waited longer than the client's timeout."]);
   }
   if (x.e.length && one.length) {

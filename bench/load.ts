@@ -90,34 +90,59 @@ export async function closedLoop(target: Target, connections: number, seconds: n
 }
 
 /** `late`: for each request, how long after it was due the driver got to send it (its own event loop's lateness). */
-export interface OpenLoopResult { accepted: number[]; shed: number[]; late: number[]; other: Record<string, number>; timeouts: number; errors: number; sent: number; seconds: number }
+export interface OpenLoopResult {
+  accepted: number[];
+  shed: number[];
+  /** The same, of the requests due after the first second (OPEN_LOOP_SETTLE_MS): the connections are open by then. */
+  acceptedSettled: number[];
+  shedSettled: number[];
+  late: number[];
+  other: Record<string, number>;
+  timeouts: number;
+  errors: number;
+  sent: number;
+  seconds: number;
+}
+
+/**
+ * The pool opens a connection whenever none is free, so a flood opens nearly all of them in its first
+ * quarter second: a storm of new connections that every server under test must accept at once. Latencies
+ * of requests due after this long show the steady state apart from it.
+ */
+export const OPEN_LOOP_SETTLE_MS = 1000;
 
 /** Open loop: `rate` requests a second, evenly spaced, for `seconds`, over at most `connections` connections. */
 export async function openLoop(target: Target, rate: number, seconds: number, connections: number, timeoutMs: number): Promise<OpenLoopResult> {
   // The lean client (./raw-http.ts): at these rates undici's own cost made the driver the bottleneck.
   const pool = new RawHttpPool(target.origin, connections);
-  const out: OpenLoopResult = { accepted: [], shed: [], late: [], other: {}, timeouts: 0, errors: 0, sent: 0, seconds };
+  const out: OpenLoopResult = { accepted: [], shed: [], acceptedSettled: [], shedSettled: [], late: [], other: {}, timeouts: 0, errors: 0, sent: 0, seconds };
   const body = chatBody(target.model);
   const host = new URL(target.origin).host;
   // One prebuilt request per key in turn (or one for all).
   const requests = Array.from({ length: Math.max(1, target.keys?.length ?? 0) }, (_, n) => postBytes(host, target.path, headersFor(target, n), body));
   const pending = new Set<Promise<void>>();
+  const start = performance.now();
   const fire = (due: number) => {
     const now = performance.now();
+    const settled = due - start >= OPEN_LOOP_SETTLE_MS;
     out.late.push(now - due);
     const p = pool.request(requests[out.sent % requests.length]!, Math.max(1, timeoutMs - (now - due))).then((outcome) => {
       pending.delete(p);
       if ("timeout" in outcome) out.timeouts++;
       else if ("error" in outcome) out.errors++;
       else if (outcome.status === 200) {
-        out.accepted.push(performance.now() - due);
+        const ms = performance.now() - due;
+        out.accepted.push(ms);
+        if (settled) out.acceptedSettled.push(ms);
         count(target);
-      } else if (outcome.status === 503) out.shed.push(performance.now() - due);
-      else out.other[outcome.status] = (out.other[outcome.status] ?? 0) + 1;
+      } else if (outcome.status === 503) {
+        const ms = performance.now() - due;
+        out.shed.push(ms);
+        if (settled) out.shedSettled.push(ms);
+      } else out.other[outcome.status] = (out.other[outcome.status] ?? 0) + 1;
     });
     pending.add(p);
   };
-  const start = performance.now();
   await new Promise<void>((resolve) => {
     const tick = () => {
       const elapsed = performance.now() - start;
