@@ -83,9 +83,13 @@ export function nextLagEstimate(estimate, previousLate, late) {
   return sustained >= estimate ? sustained : estimate * 0.5 + sustained * 0.5;
 }
 
-/** After a cut that brought the refused straight back, no cut for this many control periods (doubling up to MAX_). */
+/**
+ * After a cut that brought the refused straight back, no cut for this many control periods, doubling up
+ * to MAX_ while that recurs. Not longer: a pause that outlasts the load that caused it leaves a limit
+ * that cannot be cut when the next load (a flood) needs it.
+ */
 const FAILED_CUT_BACKOFF = 10;
-const MAX_FAILED_CUT_BACKOFF = 80;
+const MAX_FAILED_CUT_BACKOFF = 20;
 /**
  * Requests arriving while a cut is pending (admitted and refused, per period) more than this many times
  * as many as before it (plus CAME_BACK_SLACK, for small numbers) tell that the refused came straight
@@ -127,8 +131,8 @@ export function limitState(limit) {
  *   (`fresh`). Those admitted before were slow for the old limit; cutting again on their account would
  *   cut twice for one queue.
  * - A cut must shed load. Requests arriving, while it is pending, at more than twice the pace of before
- *   it (CAME_BACK) ⇒ back to the limit before it, with no cut (nor growth) for a second, doubling up to
- *   8 s while cuts keep doing so. That is what a cut does to clients that retry a 503 at once, whatever
+ *   it (CAME_BACK) ⇒ back to the limit before it, with no cut for a second (two while cuts keep doing
+ *   so; growth goes on as usual). That is what a cut does to clients that retry a 503 at once, whatever
  *   its `retry-after`: each refused one comes straight back, the refusals crowd the event loop that the
  *   answers need, the answers get no quicker, and the next cut makes it worse — measured, a closed loop
  *   of 200 such clients cut from 200 to 8 and fell from 1,200 answers a second to 229. A flood that does
@@ -188,8 +192,7 @@ export function nextLimit(state, { overheadMs, answers, freshOverheadMs = overhe
     // quota — neither: a cut would not cure what the process did not cause, and growth would hand more
     // work to a process short of CPU or waiting on its database (measured: grown so from 64 to 320
     // while a neighbour held half the core, into 5 s client timeouts).
-    // Nor growth while cuts are paused: it could not be taken back.
-    return over <= 1 && mayCut ? { ...state, limit: Math.min(max, limit * 1.1 + 1) } : state;
+    return over <= 1 ? { ...state, limit: Math.min(max, limit * 1.1 + 1) } : state;
   }
   if (over <= 1 || !busy) {
     // Not binding: follow the demand down by a tenth a period, never below what was in flight (with
