@@ -1,6 +1,7 @@
 // A model's prices go through lib/money's parseUsdField: thousands separators are fine, empty is no price,
 // and a refused price says what is wrong with it and which of the four it is.
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { submitForm } from "@/scripts/test/submit-form";
 import type { ModelInput } from "@/lib/admin/schemas";
 
 const saved = vi.hoisted(() => ({ inputs: [] as ModelInput[] }));
@@ -19,16 +20,8 @@ vi.mock("@/lib/admin/save-model", () => ({
 
 const { saveModelAction } = await import("./actions");
 
-async function submit(prices: Record<string, string>) {
-  const form = new FormData();
-  const fields = { mode: "create", id: "acme/chat", type: "CHAT", providerId: "sandbox", upstreamModel: "chat", displayName: "Chat", ...prices };
-  for (const [name, value] of Object.entries(fields)) form.set(name, value);
-  try {
-    return await saveModelAction({ status: "idle" }, form);
-  } catch (error) {
-    return { redirectedTo: (error as { url: string }).url };
-  }
-}
+const submit = (prices: Record<string, string>) =>
+  submitForm((form) => saveModelAction({ status: "idle" }, form), { mode: "create", id: "acme/chat", type: "CHAT", providerId: "sandbox", upstreamModel: "chat", displayName: "Chat", ...prices });
 
 describe("saveModelAction", () => {
   beforeEach(() => {

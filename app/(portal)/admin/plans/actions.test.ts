@@ -1,6 +1,7 @@
 // The plan form's dollar fields go through lib/money's parseUsdField: thousands separators are fine, and a
 // refused amount says what is wrong with it and names the field, since the form answers with one message.
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { submitForm } from "@/scripts/test/submit-form";
 import type { SavePlanInput } from "@/lib/admin/save-plan";
 
 const saved = vi.hoisted(() => ({ inputs: [] as SavePlanInput[] }));
@@ -20,15 +21,7 @@ vi.mock("@/lib/admin/save-plan", () => ({
 
 const { savePlanAction } = await import("./actions");
 
-async function submit(fields: Record<string, string>) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries({ slug: "pro", name: "Pro", ...fields })) form.set(name, value);
-  try {
-    return await savePlanAction({ status: "idle" }, form);
-  } catch (error) {
-    return { redirectedTo: (error as { url: string }).url };
-  }
-}
+const submit = (fields: Record<string, string>) => submitForm((form) => savePlanAction({ status: "idle" }, form), { slug: "pro", name: "Pro", ...fields });
 
 describe("savePlanAction", () => {
   beforeEach(() => {

@@ -1,6 +1,7 @@
 // A custom subscription's price and its lines' dollar limits go through lib/money's parseUsdField:
 // thousands separators are fine, and a refused amount says what is wrong with it and where.
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { submitForm } from "@/scripts/test/submit-form";
 import type { CustomSubscriptionInput } from "@/lib/billing/subscriptions/custom-subscription";
 
 const saved = vi.hoisted(() => ({ inputs: [] as CustomSubscriptionInput[] }));
@@ -23,16 +24,16 @@ const { saveCustomSubscriptionAction } = await import("./subscription-actions");
 
 const USER = "00000000-0000-4000-8000-000000000001";
 
-async function submit(price: string, limit = "300") {
-  const form = new FormData();
-  const fields = { name: "Enterprise", price, lineCount: "1", "line0.label": "Chat", "line0.models": "sandbox/chat", "line0.unit": "MICROS", "line0.limit": limit };
-  for (const [name, value] of Object.entries(fields)) form.set(name, value);
-  try {
-    return await saveCustomSubscriptionAction(USER, { status: "idle" }, form);
-  } catch (error) {
-    return { redirectedTo: (error as { url: string }).url };
-  }
-}
+const submit = (price: string, limit = "300") =>
+  submitForm((form) => saveCustomSubscriptionAction(USER, { status: "idle" }, form), {
+    name: "Enterprise",
+    price,
+    lineCount: "1",
+    "line0.label": "Chat",
+    "line0.models": "sandbox/chat",
+    "line0.unit": "MICROS",
+    "line0.limit": limit,
+  });
 
 describe("saveCustomSubscriptionAction", () => {
   beforeEach(() => {
