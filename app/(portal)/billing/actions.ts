@@ -42,28 +42,26 @@ export interface SettingsState {
   saved: boolean;
 }
 
-type DollarField = Parameters<typeof parseUsdField>[1];
-const dollars = (formData: FormData, name: string, field: DollarField): bigint | null | { error: string } => {
-  const parsed = parseUsdField(String(formData.get(name) ?? ""), field);
-  return parsed.ok ? parsed.micros : { error: parsed.error };
-};
-const isError = (v: bigint | null | { error: string }): v is { error: string } => v !== null && typeof v === "object";
+/** A dollar field of the form: its amount (null when empty), or the message saying what is wrong with it. */
+const dollarField = (formData: FormData, name: string, field: Parameters<typeof parseUsdField>[1]) => parseUsdField(String(formData.get(name) ?? ""), field);
 
 /** Auto top-up: on/off, threshold, amount, monthly cap. */
 export async function saveAutoTopUp(_previous: SettingsState, formData: FormData): Promise<SettingsState> {
   const user = await requireUser();
-  const threshold = dollars(formData, "threshold", { largest: "threshold", maxMicros: TOPUP_MAX_MICROS, invalid: "Enter the balance that triggers a top-up, like 5.00" });
-  const amount = dollars(formData, "amount", { largest: "top-up", maxMicros: TOPUP_MAX_MICROS, invalid: "Enter the amount to add, like 20.00" });
-  const cap = dollars(formData, "cap", { largest: "monthly cap", maxMicros: AUTO_TOPUP_CAP_MAX_MICROS, invalid: "Enter the monthly cap as a dollar amount, or leave it empty" });
-  if (isError(threshold)) return { error: threshold.error, saved: false };
-  if (threshold === null) return { error: "Enter the balance that triggers a top-up, like 5.00", saved: false };
-  if (isError(amount)) return { error: amount.error, saved: false };
-  if (amount === null) return { error: "Enter the amount to add, like 20.00", saved: false };
-  if (isError(cap)) return { error: cap.error, saved: false };
+  const thresholdHint = "Enter the balance that triggers a top-up, like 5.00";
+  const amountHint = "Enter the amount to add, like 20.00";
+  const threshold = dollarField(formData, "threshold", { largest: "threshold", maxMicros: TOPUP_MAX_MICROS, invalid: thresholdHint });
+  const amount = dollarField(formData, "amount", { largest: "top-up", maxMicros: TOPUP_MAX_MICROS, invalid: amountHint });
+  const cap = dollarField(formData, "cap", { largest: "monthly cap", maxMicros: AUTO_TOPUP_CAP_MAX_MICROS, invalid: "Enter the monthly cap as a dollar amount, or leave it empty" });
+  if (!threshold.ok) return { error: threshold.error, saved: false };
+  if (threshold.micros === null) return { error: thresholdHint, saved: false };
+  if (!amount.ok) return { error: amount.error, saved: false };
+  if (amount.micros === null) return { error: amountHint, saved: false };
+  if (!cap.ok) return { error: cap.error, saved: false };
   try {
     await updateAutoTopUp({
       ctx: { userId: user.userId },
-      input: { enabled: formData.get("enabled") === "1", thresholdMicros: threshold, amountMicros: amount, monthlyCapMicros: cap },
+      input: { enabled: formData.get("enabled") === "1", thresholdMicros: threshold.micros, amountMicros: amount.micros, monthlyCapMicros: cap.micros },
     });
   } catch (error) {
     if (isAppError(error)) return { error: error.message, saved: false };
@@ -77,10 +75,10 @@ export async function saveAutoTopUp(_previous: SettingsState, formData: FormData
 /** The low-balance alert threshold (empty turns the alert off). */
 export async function saveLowBalanceAlert(_previous: SettingsState, formData: FormData): Promise<SettingsState> {
   const user = await requireUser();
-  const threshold = dollars(formData, "alertThreshold", { largest: "alert threshold", maxMicros: TOPUP_MAX_MICROS, invalid: "Enter the alert threshold as a dollar amount, like 5.00" });
-  if (isError(threshold)) return { error: threshold.error, saved: false };
+  const threshold = dollarField(formData, "alertThreshold", { largest: "alert threshold", maxMicros: TOPUP_MAX_MICROS, invalid: "Enter the alert threshold as a dollar amount, like 5.00" });
+  if (!threshold.ok) return { error: threshold.error, saved: false };
   try {
-    await updateLowBalanceAlert({ ctx: { userId: user.userId }, input: { thresholdMicros: threshold } });
+    await updateLowBalanceAlert({ ctx: { userId: user.userId }, input: { thresholdMicros: threshold.micros } });
   } catch (error) {
     if (isAppError(error)) return { error: error.message, saved: false };
     console.error("[billing] could not save the alert", error);
