@@ -4,9 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Input, Label, inputClasses } from "@/components/ui/input";
 import type { FilterParams, FilterProblem } from "@/lib/usage/filter-params";
 import { problemProps } from "./filter-problems";
-
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
+import { linkClasses } from "@/components/ui/link-classes";
 
 const STATUSES = [
   { value: "SUCCEEDED", label: "Succeeded" },

@@ -6,6 +6,7 @@ import { displayUsd } from "@/lib/money";
 import type { UsageRow } from "@/lib/usage/schemas";
 import { usageQuantity } from "@/lib/usage/usage-quantity";
 import { cappedOutputTokens } from "@/lib/usage/capped-note";
+import { linkClasses } from "@/components/ui/link-classes";
 
 export const STATUS: Record<UsageRow["status"], { label: string; tone: BadgeTone }> = {
   SUCCEEDED: { label: "Succeeded", tone: "green" },
@@ -21,8 +22,6 @@ export const PAID_BY: Record<UsageRow["paidBy"], { label: string; tone: BadgeTon
 };
 
 const integer = new Intl.NumberFormat("en-US");
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
 /** A model id that may break after each "/" ("anthropic/" over "claude-3-5-sonnet-20241022"), never inside a name. */
 function ModelId({ id }: { id: string }) {

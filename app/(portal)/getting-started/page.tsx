@@ -10,11 +10,10 @@ import { requireUser } from "@/lib/auth/session";
 import { requestOrigin } from "@/lib/http/request-origin";
 import { listModelPrices, type ModelPrice } from "@/lib/models/list-model-prices";
 import { displayUsd } from "@/lib/money";
+import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Getting started" };
 
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 const TYPE_LABEL = { CHAT: "Chat", EMBEDDING: "Embeddings", IMAGE: "Image", VIDEO: "Video", MUSIC: "Music" } as const;
 
 /** Prices in the units people compare: $ per 1M tokens, per image, per task. */

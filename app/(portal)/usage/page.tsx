@@ -20,14 +20,13 @@ import { USAGE_PRESETS, parseUsageRange, type FilterProblem, type UsagePreset, t
 import { listUsage } from "@/lib/usage/list-usage";
 import { usageSummary, type UsageAmounts } from "@/lib/usage/usage-summary";
 import { UsageTable } from "@/components/usage/usage-table";
+import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Usage" };
 
 const hourLabel = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 const dayLabel = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 const integer = new Intl.NumberFormat("en-US");
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 

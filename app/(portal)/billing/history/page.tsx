@@ -12,6 +12,7 @@ import { requireUser } from "@/lib/auth/session";
 import { displayUsd } from "@/lib/money";
 import { balanceHistory, type LedgerKindName } from "@/lib/usage/balance-history";
 import { buttonClasses } from "@/components/ui/button";
+import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Balance history" };
 
@@ -22,8 +23,6 @@ const KIND: Record<LedgerKindName, { label: string; tone: BadgeTone }> = {
   ADJUSTMENT: { label: "Adjustment", tone: "neutral" },
 };
 
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 const dayFormat = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
 
 export default async function BalanceHistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -16,11 +16,10 @@ import { listKeys } from "@/lib/keys/list-keys";
 import { listModels } from "@/lib/models/list-models";
 import { filterQuery, parseFilterParams, toUsageFilter } from "@/lib/usage/filter-params";
 import { listUsage } from "@/lib/usage/list-usage";
+import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Request log" };
 
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 

@@ -12,12 +12,11 @@ import { isAppError } from "@/lib/errors";
 import { displayUsd } from "@/lib/money";
 import { getUsageRecord } from "@/lib/usage/get-usage-record";
 import { usageQuantity } from "@/lib/usage/usage-quantity";
+import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Request" };
 
 const integer = new Intl.NumberFormat("en-US");
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
 // No loading.tsx here or above (the list pages keep theirs as a <Suspense> inside the page): a loading
 // fallback starts the response as a 200, and then notFound() — another user's id, a malformed one — could no
