@@ -113,6 +113,12 @@ test("subscribe in the sandbox: the allowance pays first and the meter falls, th
   await expect(meter(page)).toHaveAttribute("aria-valuemax", String(ALLOWANCE_MICROS));
   await expect(meter(page)).toHaveAttribute("aria-valuenow", String(ALLOWANCE_MICROS));
   await expect(card.getByTestId("allowance-remaining").first()).toHaveText("$0.0005 of $0.0005 left");
+  // Its first period's invoice, marked as the sandbox's.
+  const invoices = page.getByRole("table", { name: "Subscription invoices" });
+  await expect(invoices.getByRole("row")).toHaveCount(2);
+  await expect(invoices.getByRole("row").nth(1)).toContainText(`${planName}: `);
+  await expect(invoices.getByRole("row").nth(1)).toContainText("$1.00");
+  await expect(invoices.getByRole("row").nth(1)).toContainText("Sandbox: nothing charged");
   // The subscription is paid in the sandbox, not from the prepaid balance.
   await page.goto("/billing");
   await expect(page.getByTestId("available-balance")).toHaveText("$20.00");

@@ -20,14 +20,13 @@ import { displayUsd } from "@/lib/money";
 import { getBillingSettings } from "@/lib/payments/billing-settings";
 import { getCheckoutStatus } from "@/lib/payments/checkout-status";
 import { listPayments } from "@/lib/payments/list-payments";
+import { linkClasses } from "@/components/ui/link-classes";
 
 /** "12.500000" → "12.50" for a form field; "" when unset. */
 const field = (micros: bigint | null) => (micros === null ? "" : displayUsd(micros).replace(/^\$/, "").replace(/,/g, ""));
 
 export const metadata: Metadata = { title: "Billing" };
 
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -143,7 +142,15 @@ async function Billing({ searchParams }: { searchParams: SearchParams }) {
         <CardHeader
           id="payments-heading"
           title="Payment history"
-          description="Your top-ups, newest first."
+          description={
+            <>
+              Your top-ups, newest first. Subscription invoices are under{" "}
+              <Link href="/plans#invoices-heading" className={linkClasses}>
+                Plans
+              </Link>
+              .
+            </>
+          }
           action={
             payments.length > 0 ? (
               <a href="/api/payments/export" className={`${linkClasses} text-sm`} download>

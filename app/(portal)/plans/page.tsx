@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/layout/page-header";
 import { PageLoading } from "@/components/layout/page-loading";
 import { ActionForm } from "@/components/subscriptions/action-form";
 import { dateText, per } from "@/components/subscriptions/format";
+import { InvoiceHistory } from "@/components/subscriptions/invoice-history";
 import { CompareCard, FeatureList, planFeatures } from "@/components/subscriptions/plan-card";
 import { SubscriptionCard } from "@/components/subscriptions/subscription-card";
 import { Alert } from "@/components/ui/alert";
@@ -18,11 +19,10 @@ import { displayUsd } from "@/lib/money";
 import type { PublicPlan } from "@/lib/plans/list-plans";
 import { plansOverview } from "@/lib/plans/plans-overview";
 import { changePlanAction, subscribeAction } from "./actions";
+import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Plans" };
 
-const linkClasses =
-  "font-medium text-indigo-700 underline-offset-4 hover:underline focus-visible:rounded-sm focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -40,7 +40,7 @@ export default function PlansPage({ searchParams }: { searchParams: SearchParams
 async function Plans({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
   const [params, overview] = await Promise.all([searchParams, plansOverview({ ctx: { userId: user.userId } })]);
-  const { plans, subscriptions, currentPlan, modelNames, modelTypes, sandbox, canAdvancePeriod } = overview;
+  const { plans, subscriptions, currentPlan, invoices, modelNames, modelTypes, sandbox, canAdvancePeriod } = overview;
   // Only while that is still the plan (the address keeps ?subscribed= after later changes on this page).
   const subscribed =
     typeof params.subscribed === "string" ? plans.find((p) => p.slug === params.subscribed && p.id === currentPlan?.planId) : undefined;
@@ -83,6 +83,8 @@ async function Plans({ searchParams }: { searchParams: SearchParams }) {
           </div>
         </section>
       ) : null}
+
+      {invoices.length > 0 ? <InvoiceHistory invoices={invoices} /> : null}
 
       <section aria-labelledby="compare-heading">
         <h2 id="compare-heading" className="text-lg font-semibold">

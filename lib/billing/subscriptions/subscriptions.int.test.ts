@@ -9,9 +9,11 @@ import { BASE_URL, gatewayFetch } from "@/scripts/test/gateway-fetch";
 import { checkLedger } from "../check-ledger";
 import { release, reserve, settle } from "../holds";
 import { applyPlanChange } from "./change-plan";
+import { listSubscriptionInvoices } from "./list-invoices";
 import { saveCustomSubscription } from "./custom-subscription";
 import { setCancelAtPeriodEnd } from "./end-subscription";
 import { openPeriod } from "./open-period";
+import { recordProration } from "./record-proration";
 import { renewDueSubscriptions } from "./renew-due";
 import { startSubscription } from "./start-subscription";
 
@@ -177,6 +179,29 @@ describe("periods", () => {
     expect(await allowance(c.subscriptionId)).toMatchObject({ usedValue: 70n });
     expect(await db.subscription.findUniqueOrThrow({ where: { id: c.subscriptionId } })).toMatchObject({ currentPeriodStart: later.start });
     expect(await db.subscriptionInvoice.count({ where: { subscriptionId: c.subscriptionId } })).toBe(3);
+  });
+
+  it("lists an account's own invoices, newest first, a proration marked as one and recorded once", async () => {
+    const plan = await createPlan({ allowanceMicros: 1_000n });
+    const start = new Date(Date.now() - 10 * DAY);
+    const c = await subscribed(0n, plan, start);
+    const other = await subscribed(0n, plan, start);
+    const end = new Date(start.getTime() + 30 * DAY);
+    await openPeriod({ subscriptionId: c.subscriptionId, externalId: `in_first_${c.subscriptionId}`, amountMicros: 5_000_000n, periodStart: start, periodEnd: end });
+    await openPeriod({ subscriptionId: other.subscriptionId, externalId: `in_other_${other.subscriptionId}`, amountMicros: 5_000_000n, periodStart: start, periodEnd: end });
+    const proration = { subscriptionId: c.subscriptionId, externalId: `in_upgrade_${c.subscriptionId}`, amountMicros: 1_234_567n, periodStart: new Date(), periodEnd: end, receiptUrl: "https://invoice.example/in_upgrade" };
+    expect(await recordProration(proration)).toBe("recorded");
+    expect(await recordProration(proration)).toBe("duplicate");
+
+    const listed = await listSubscriptionInvoices({ accountId: c.account.id });
+    expect(listed.map((i) => [i.kind, i.amountMicros, i.receiptUrl])).toEqual([
+      ["PRORATION", 1_234_567n, "https://invoice.example/in_upgrade"],
+      ["PERIOD", 5_000_000n, null],
+    ]);
+    expect(listed[0]).toMatchObject({ subscriptionName: "Test plan", provider: "SANDBOX", periodEnd: end });
+    // A proration opens no period: the subscription's period and allowance are as they were.
+    expect(await db.subscription.findUniqueOrThrow({ where: { id: c.subscriptionId } })).toMatchObject({ currentPeriodStart: start });
+    expect((await listSubscriptionInvoices({ accountId: other.account.id })).map((i) => i.kind)).toEqual(["PERIOD"]);
   });
 
   it("keeps the allowance until the period ends after a cancellation, then the balance pays", async () => {

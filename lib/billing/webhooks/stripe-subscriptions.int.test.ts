@@ -272,8 +272,8 @@ describe("plan changes", () => {
     await inPortal(c.ctx, { subscription: c.stripeSubscriptionId, action: "switch", price: proPrice });
     const raised = stripe.takeEvents();
     expect(raised.map((e) => e.type)).toEqual(["customer.subscription.updated", "invoice.paid"]);
-    // The proration invoice first: it does not open a period.
-    await deliverAll([raised[1]!, raised[0]!, raised[0]!]);
+    // The proration invoice first (and twice): it does not open a period.
+    await deliverAll([raised[1]!, raised[0]!, raised[0]!, raised[1]!]);
 
     const s = await ours(c.stripeSubscriptionId);
     expect(s.plan?.slug).toBe("pro");
@@ -287,7 +287,12 @@ describe("plan changes", () => {
     // Same period, usage kept; the proration invoice is not a period.
     expect(s.currentPeriodStart.getTime() / 1000).toBe((c.firstInvoice.lines as { data: { period: { start: number } }[] }).data[0]!.period.start);
     expect(s.allowances[0]!.usedValue).toBe(4_000_000n);
-    expect(s.invoices).toHaveLength(1);
+    // The proration is recorded once, for the customer to see, over the rest of the period.
+    const proration = JSON.parse(raised[1]!.payload).data.object as { id: string; amount_paid: number };
+    expect(proration.amount_paid).toBeGreaterThan(0);
+    expect(s.invoices.map((i) => i.kind)).toEqual(["PERIOD", "PRORATION"]);
+    expect(s.invoices[1]).toMatchObject({ externalId: proration.id, amountMicros: BigInt(proration.amount_paid) * 10_000n, periodEnd: s.currentPeriodEnd });
+    expect(s.invoices[1]!.periodStart.getTime()).toBeGreaterThan(s.currentPeriodStart.getTime());
     await ledgerIsClean();
   });
 
@@ -335,7 +340,10 @@ describe("plan changes", () => {
     // Stripe's own events about the change change nothing more.
     await deliverAll(upgradeEvents);
     expect((await shared(c.stripeSubscriptionId)).limitValue).toBe(upgradedLimit);
-    expect((await ours(c.stripeSubscriptionId)).invoices).toHaveLength(1);
+    expect((await ours(c.stripeSubscriptionId)).invoices.map((i) => [i.kind, i.externalId, i.amountMicros])).toEqual([
+      ["PERIOD", c.firstInvoice.id, 9_000_000n],
+      ["PRORATION", proration.id, BigInt(Number(proration.amount_paid)) * 10_000n],
+    ]);
 
     // Downgrade: Stripe bills the lower price from the next invoice, without proration.
     const invoicesBefore = stripe.invoices.size;
