@@ -1,5 +1,6 @@
-// On a phone (390 px) the keys table and the request log stack each row as a card: nothing scrolls sideways,
-// and a key's name and its Edit / Rotate / Revoke stay on screen. At 1280 px they stay tables that fit their card.
+// Below 1024 px (a phone, a tablet) the keys table and the request log stack each row as a card: nothing scrolls
+// sideways, and a key's name and its Edit / Rotate / Revoke stay on screen. From 1024 px they are tables that fit
+// their card. The usage dashboard's tables fit their cards at every width.
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { INSTANCES, portal, signUpInBrowser } from "./fixtures";
 
@@ -19,7 +20,7 @@ async function expectWithinWidth(locator: Locator, width: number) {
   expect(box.x + box.width).toBeLessThanOrEqual(width);
 }
 
-test("keys and requests stay usable at 390 px and at 1280 px", async ({ page }, testInfo) => {
+test("keys, the request log and the usage dashboard fit from 390 px to 1280 px", async ({ page }, testInfo) => {
   const { email } = await signUpInBrowser(page);
   await portal("credits:grant", "--email", email, "--usd", "2", "--reason", "e2e narrow");
   const { key } = (await portal("key:create", "--email", email, "--name", "a key with a fairly long name for a phone", "--spend-limit-usd", "5")) as { key: string };
@@ -30,7 +31,7 @@ test("keys and requests stay usable at 390 px and at 1280 px", async ({ page }, 
   });
   expect(res.status).toBe(200);
 
-  for (const width of [390, 1280]) {
+  for (const width of [390, 768, 1024, 1280]) {
     await page.setViewportSize({ width, height: 900 });
 
     await page.goto("/keys");
@@ -51,7 +52,17 @@ test("keys and requests stay usable at 390 px and at 1280 px", async ({ page }, 
     await expectWithinWidth(request.getByRole("link", { name: /details/ }), width);
     await expectWithinWidth(request.getByTestId("paid-by"), width);
     // A stacked row names each value; a table row leaves that to the header.
-    await expect(log.locator("thead")).toBeVisible({ visible: width > 640 });
+    await expect(log.locator("thead")).toBeVisible({ visible: width >= 1024 });
     await page.screenshot({ path: testInfo.outputPath(`requests-${width}.png`), fullPage: true });
+  }
+
+  for (const width of [390, 768, 1024, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto("/usage");
+    await expect(page.getByRole("table", { name: "Spend by key" }).locator("tbody tr").first()).toContainText("a key with a fairly long name");
+    const { page: pageOverflow, tables } = await overflow(page);
+    expect(pageOverflow).toBe(0);
+    expect(tables, `tables overflowing their cards at ${width} px`).toEqual(tables.map(() => 0));
+    await page.screenshot({ path: testInfo.outputPath(`usage-${width}.png`), fullPage: true });
   }
 });

@@ -17,7 +17,7 @@ export function Table({
   className?: string;
   dense?: boolean;
   /**
-   * Below the sm breakpoint, each row is a small card of its own: one cell a line, named by the TD's `label`
+   * Below the lg breakpoint (1024 px), each row is a small card of its own: one cell a line, named by the TD's `label`
    * (app/globals.css, `.table-stack`). For a table whose columns cannot fit a phone: sideways scrolling inside
    * a card has no visible hint, and hides the row's actions at its far end.
    */

@@ -115,7 +115,7 @@ export default async function KeysPage() {
                     const usable = status.label === "Active" || status.label === "Limit reached";
                     return (
                       <TR key={key.id} data-key-id={key.id} className={key.revokedAt ? "text-zinc-500 dark:text-zinc-400" : undefined}>
-                        <TD className="max-w-56 truncate font-medium" title={key.name}>
+                        <TD className="max-w-48 truncate font-medium xl:max-w-56" title={key.name}>
                           {key.name}
                           {key.allowedModels.length > 0 ? (
                             <span className="block truncate text-xs font-normal text-zinc-600 dark:text-zinc-400" title={key.allowedModels.join(", ")}>

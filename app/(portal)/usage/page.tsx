@@ -148,7 +148,8 @@ async function UsageDashboard({ searchParams }: { searchParams: SearchParams }) 
             </Card>
           </div>
 
-          <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
+          {/* Side by side from xl: at lg (1024 px) half the content is too narrow for a breakdown's four columns. */}
+          <div className="mt-6 grid grid-cols-1 gap-6 xl:grid-cols-2">
             <Breakdown
               id="by-model"
               title="By model"

@@ -87,7 +87,7 @@ export default async function BalanceHistoryPage({ searchParams }: { searchParam
             {before ? "No balance changes in these 30 days." : "Top-ups and the cost of your requests appear here."}
           </EmptyState>
         ) : (
-          <Table caption="Balance history, newest first">
+          <Table caption="Balance history, newest first" stack>
             <THead>
               <TR>
                 <TH>Date</TH>
@@ -101,10 +101,10 @@ export default async function BalanceHistoryPage({ searchParams }: { searchParam
               {history.items.map((item) => (
                 <TR key={item.id} data-testid="history-row" data-amount-micros={item.amountMicros.toString()} className="align-top">
                   <TD>{item.kind === "USAGE" && item.day ? dayFormat.format(item.day) : <DateTime value={item.at} />}</TD>
-                  <TD>
+                  <TD label="Type">
                     <Badge tone={KIND[item.kind].tone}>{KIND[item.kind].label}</Badge>
                   </TD>
-                  <TD className="whitespace-normal">
+                  <TD label="Details" className="whitespace-normal">
                     {item.kind === "USAGE" ? (
                       <>
                         <span className="font-medium">{item.key ? `${item.key.name} (${item.key.prefix}…)` : "Requests without a key"}</span>
@@ -123,18 +123,18 @@ export default async function BalanceHistoryPage({ searchParams }: { searchParam
                       item.description
                     )}
                   </TD>
-                  <TD className={item.amountMicros < 0n ? "text-right tabular-nums" : "text-right font-medium text-emerald-700 tabular-nums dark:text-emerald-400"}>
+                  <TD label="Amount" className={item.amountMicros < 0n ? "text-right tabular-nums" : "text-right font-medium text-emerald-700 tabular-nums dark:text-emerald-400"}>
                     {item.amountMicros > 0n ? "+" : ""}
                     {displayUsd(item.amountMicros)}
                   </TD>
-                  <TD className="text-right tabular-nums">{displayUsd(item.balanceAfterMicros)}</TD>
+                  <TD label="Balance after" className="text-right tabular-nums">{displayUsd(item.balanceAfterMicros)}</TD>
                 </TR>
               ))}
               <TR>
                 <TD colSpan={4} className="text-right text-zinc-600 dark:text-zinc-400">
                   Opening balance
                 </TD>
-                <TD className="text-right tabular-nums">{displayUsd(history.openingBalanceMicros)}</TD>
+                <TD label="Balance" className="text-right tabular-nums">{displayUsd(history.openingBalanceMicros)}</TD>
               </TR>
             </TBody>
           </Table>
