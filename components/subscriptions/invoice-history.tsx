@@ -2,10 +2,10 @@
 import { dateText } from "@/components/subscriptions/format";
 import { Card, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
-import { linkClasses } from "@/components/ui/link-classes";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import type { SubscriptionInvoiceView } from "@/lib/billing/subscriptions/list-invoices";
 import { displayUsd } from "@/lib/money";
+import { ReceiptLink } from "@/components/ui/receipt-link";
 
 /** How an invoice was paid, where that is not a card charge with a receipt. */
 const NOT_CHARGED: Partial<Record<SubscriptionInvoiceView["provider"], string>> = {
@@ -49,9 +49,7 @@ export function InvoiceHistory({ invoices }: { invoices: SubscriptionInvoiceView
               </TD>
               <TD label="Receipt">
                 {invoice.receiptUrl ? (
-                  <a href={invoice.receiptUrl} target="_blank" rel="noreferrer" className={linkClasses}>
-                    Receipt<span className="sr-only"> (opens in a new tab)</span>
-                  </a>
+                  <ReceiptLink href={invoice.receiptUrl} />
                 ) : (
                   <span className="text-zinc-500 dark:text-zinc-400">—</span>
                 )}

@@ -21,6 +21,7 @@ import { getBillingSettings } from "@/lib/payments/billing-settings";
 import { getCheckoutStatus } from "@/lib/payments/checkout-status";
 import { listPayments } from "@/lib/payments/list-payments";
 import { linkClasses } from "@/components/ui/link-classes";
+import { ReceiptLink } from "@/components/ui/receipt-link";
 
 /** "12.500000" → "12.50" for a form field; "" when unset. */
 const field = (micros: bigint | null) => (micros === null ? "" : displayUsd(micros).replace(/^\$/, "").replace(/,/g, ""));
@@ -190,9 +191,7 @@ async function Billing({ searchParams }: { searchParams: SearchParams }) {
                     </TD>
                     <TD>
                       {payment.receiptUrl ? (
-                        <a href={payment.receiptUrl} target="_blank" rel="noreferrer" className={linkClasses}>
-                          Receipt<span className="sr-only"> (opens in a new tab)</span>
-                        </a>
+                        <ReceiptLink href={payment.receiptUrl} />
                       ) : payment.status === "PENDING" && payment.provider === "SANDBOX" ? (
                         <Link href={`/billing/sandbox-checkout/${payment.externalId}`} className={linkClasses}>
                           Continue checkout
