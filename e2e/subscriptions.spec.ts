@@ -16,7 +16,6 @@ test.describe.configure({ mode: "serial" });
 
 const ALLOWANCE_MICROS = 500; // $0.0005: a dozen or so small chat calls
 
-
 async function expectNoSeriousAxeViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");

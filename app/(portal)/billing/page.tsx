@@ -28,7 +28,6 @@ const field = (micros: bigint | null) => (micros === null ? "" : displayUsd(micr
 
 export const metadata: Metadata = { title: "Billing" };
 
-
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default function BillingPage({ searchParams }: { searchParams: SearchParams }) {

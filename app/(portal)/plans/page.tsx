@@ -23,7 +23,6 @@ import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Plans" };
 
-
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default function PlansPage({ searchParams }: { searchParams: SearchParams }) {

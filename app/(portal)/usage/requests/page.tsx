@@ -20,7 +20,6 @@ import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Request log" };
 
-
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default function RequestLogPage({ searchParams }: { searchParams: SearchParams }) {
