@@ -2,10 +2,10 @@
 import { dateText } from "@/components/subscriptions/format";
 import { Card, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
+import { ReceiptLink } from "@/components/ui/receipt-link";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import type { SubscriptionInvoiceView } from "@/lib/billing/subscriptions/list-invoices";
 import { displayUsd } from "@/lib/money";
-import { ReceiptLink } from "@/components/ui/receipt-link";
 
 /** How an invoice was paid, where that is not a card charge with a receipt. */
 const NOT_CHARGED: Partial<Record<SubscriptionInvoiceView["provider"], string>> = {
@@ -33,7 +33,7 @@ export function InvoiceHistory({ invoices }: { invoices: SubscriptionInvoiceView
         <TBody>
           {invoices.map((invoice) => (
             <TR key={invoice.id}>
-              <TD label="Date">
+              <TD>
                 <DateTime value={invoice.createdAt} />
               </TD>
               <TD label="For" className="whitespace-normal">

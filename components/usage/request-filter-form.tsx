@@ -2,9 +2,9 @@ import Link from "next/link";
 import clsx from "clsx";
 import { Button } from "@/components/ui/button";
 import { Input, Label, inputClasses } from "@/components/ui/input";
+import { linkClasses } from "@/components/ui/link-classes";
 import type { FilterParams, FilterProblem } from "@/lib/usage/filter-params";
 import { problemProps } from "./filter-problems";
-import { linkClasses } from "@/components/ui/link-classes";
 
 const STATUSES = [
   { value: "SUCCEEDED", label: "Succeeded" },

@@ -1,12 +1,12 @@
 import Link from "next/link";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { DateTime } from "@/components/ui/date-time";
+import { linkClasses } from "@/components/ui/link-classes";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { displayUsd } from "@/lib/money";
 import type { UsageRow } from "@/lib/usage/schemas";
 import { usageQuantity } from "@/lib/usage/usage-quantity";
 import { cappedOutputTokens } from "@/lib/usage/capped-note";
-import { linkClasses } from "@/components/ui/link-classes";
 
 export const STATUS: Record<UsageRow["status"], { label: string; tone: BadgeTone }> = {
   SUCCEEDED: { label: "Succeeded", tone: "green" },

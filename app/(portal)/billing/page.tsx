@@ -12,6 +12,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
+import { linkClasses } from "@/components/ui/link-classes";
+import { ReceiptLink } from "@/components/ui/receipt-link";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { getBalance } from "@/lib/billing/get-balance";
@@ -20,8 +22,6 @@ import { displayUsd } from "@/lib/money";
 import { getBillingSettings } from "@/lib/payments/billing-settings";
 import { getCheckoutStatus } from "@/lib/payments/checkout-status";
 import { listPayments } from "@/lib/payments/list-payments";
-import { linkClasses } from "@/components/ui/link-classes";
-import { ReceiptLink } from "@/components/ui/receipt-link";
 
 /** "12.500000" → "12.50" for a form field; "" when unset. */
 const field = (micros: bigint | null) => (micros === null ? "" : displayUsd(micros).replace(/^\$/, "").replace(/,/g, ""));

@@ -5,12 +5,12 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { linkClasses } from "@/components/ui/link-classes";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { requestOrigin } from "@/lib/http/request-origin";
 import { listModelPrices, type ModelPrice } from "@/lib/models/list-model-prices";
 import { displayUsd } from "@/lib/money";
-import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Getting started" };
 

@@ -11,6 +11,7 @@ import { SubscriptionCard } from "@/components/subscriptions/subscription-card";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
+import { linkClasses } from "@/components/ui/link-classes";
 import { requireUser } from "@/lib/auth/session";
 import { planOffer, type PlanOffer } from "@/lib/billing/subscriptions/plan-offers";
 import type { SubscriptionView } from "@/lib/billing/subscriptions/list-subscriptions";
@@ -19,7 +20,6 @@ import { displayUsd } from "@/lib/money";
 import type { PublicPlan } from "@/lib/plans/list-plans";
 import { plansOverview } from "@/lib/plans/plans-overview";
 import { changePlanAction, subscribeAction } from "./actions";
-import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Plans" };
 

@@ -12,6 +12,7 @@ import { UsageTabs } from "@/components/usage/usage-tabs";
 import { buttonClasses } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { linkClasses } from "@/components/ui/link-classes";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { displayUsd } from "@/lib/money";
@@ -20,7 +21,6 @@ import { USAGE_PRESETS, parseUsageRange, type FilterProblem, type UsagePreset, t
 import { listUsage } from "@/lib/usage/list-usage";
 import { usageSummary, type UsageAmounts } from "@/lib/usage/usage-summary";
 import { UsageTable } from "@/components/usage/usage-table";
-import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Usage" };
 

@@ -3,19 +3,10 @@
 // changes nothing else: the upgrade itself arrives as customer.subscription.updated (or was applied by
 // changePlan), and only a period's own invoice opens a period. Once per invoice id, whatever the deliveries.
 import { db } from "@/lib/db";
+import type { OpenPeriodInput } from "./open-period";
 
-export interface RecordProrationInput {
-  subscriptionId: string;
-  /** The Stripe invoice id. */
-  externalId: string;
-  amountMicros: bigint;
-  /** The part of the period the proration covers: from the change to the period's end. */
-  periodStart: Date;
-  periodEnd: Date;
-  receiptUrl?: string | null;
-}
-
-export async function recordProration(input: RecordProrationInput): Promise<"recorded" | "duplicate"> {
+/** The invoice as openPeriod takes one; its period is the part the proration covers: from the change to the period's end. */
+export async function recordProration(input: OpenPeriodInput): Promise<"recorded" | "duplicate"> {
   const { count } = await db.subscriptionInvoice.createMany({
     data: [{ ...input, kind: "PRORATION", receiptUrl: input.receiptUrl ?? null }],
     skipDuplicates: true,

@@ -7,12 +7,12 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
+import { linkClasses } from "@/components/ui/link-classes";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { requireUser } from "@/lib/auth/session";
 import { displayUsd } from "@/lib/money";
 import { balanceHistory, type LedgerKindName } from "@/lib/usage/balance-history";
 import { buttonClasses } from "@/components/ui/button";
-import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Balance history" };
 

@@ -10,13 +10,13 @@ import { UsageTabs } from "@/components/usage/usage-tabs";
 import { buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { linkClasses } from "@/components/ui/link-classes";
 import { requireUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { listKeys } from "@/lib/keys/list-keys";
 import { listModels } from "@/lib/models/list-models";
 import { filterQuery, parseFilterParams, toUsageFilter } from "@/lib/usage/filter-params";
 import { listUsage } from "@/lib/usage/list-usage";
-import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Request log" };
 

@@ -7,12 +7,12 @@ import { CappedNote, PAID_BY, STATUS } from "@/components/usage/usage-table";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
+import { linkClasses } from "@/components/ui/link-classes";
 import { requireUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { displayUsd } from "@/lib/money";
 import { getUsageRecord } from "@/lib/usage/get-usage-record";
 import { usageQuantity } from "@/lib/usage/usage-quantity";
-import { linkClasses } from "@/components/ui/link-classes";
 
 export const metadata: Metadata = { title: "Request" };
 
