@@ -307,7 +307,8 @@ async function main() {
     const clusterMode = existsSync("scripts/server.js") && readFileSync("scripts/dev.ts", "utf8").includes("server.js");
     const gwEnv = (port: number, processes: number): NodeJS.ProcessEnv => ({
       ...process.env, PORT: String(port), DATABASE_URL: db!.url, DATA_DIR, NODE_ENV: "production", NEXT_DIST_DIR: DIST, WEB_CONCURRENCY: String(processes), NEXT_TELEMETRY_DISABLED: "1",
-      // e.g. BENCH_GATEWAY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway alone
+      // e.g. BENCH_GATEWAY_NODE_OPTIONS="--perf-basic-prof", then `perf record -g -p <worker pid>` to profile the
+      // gateway alone (Node 20 refuses --cpu-prof in NODE_OPTIONS: the gateway then exits at start)
       ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
     });
     const launcher = [node, "--import", "tsx", "scripts/dev.ts", "--start", "-H", "127.0.0.1"];
