@@ -32,10 +32,11 @@ function parseArgs(/** @type {string[]} */ argv) {
 
 /**
  * Connections the kernel may hold for the worker to accept (capped by net.core.somaxconn). Node's default,
- * 511, overflowed when a flood opened 1,000 connections while the worker's event loop was busy (bench (d):
- * 211 ListenOverflows in /proc/net/netstat over two runs): the kernel then drops the handshake's last step
- * and the client waits a full second for the retransmission, so those requests' answers, 503s included,
- * took over a second. With 4096: none dropped, and the flood's 503 p99 fell from 0.4–0.6 s to 77 ms.
+ * 511, overflowed when a flood opened 1,000 connections while the worker's event loop was busy (bench (d),
+ * two rounds: 211 ListenOverflows in /proc/net/netstat): the kernel then drops the handshake's last step and
+ * the client waits a full second for the retransmission, so those requests' answers, 503s included, took
+ * over a second. With 4096 none were dropped, and (d)'s 503 p99 over the whole run fell from 1.1 s to 0.46 s
+ * (bench/RESULTS.md); what remains of the first second's tail is the work of accepting the connections.
  */
 const LISTEN_BACKLOG = 4096;
 
