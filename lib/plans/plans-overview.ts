@@ -1,11 +1,9 @@
 // Everything the Plans page shows a customer: the plans on offer, their own subscriptions with what is
-// left of each allowance and what they were invoiced, the models' names, and which payment machinery is
-// on (sandbox or Stripe).
+// left of each allowance, the models' names, and which payment machinery is on (sandbox or Stripe).
 import type { UserCtx } from "@/lib/context";
 import { db } from "@/lib/db";
 import { stripeEnabled } from "@/lib/env.js";
 import { canAdvanceSandboxPeriod } from "@/lib/payments/subscriptions";
-import { listSubscriptionInvoices, type SubscriptionInvoiceView } from "@/lib/billing/subscriptions/list-invoices";
 import { listSubscriptions, type SubscriptionView } from "@/lib/billing/subscriptions/list-subscriptions";
 import { listModels } from "@/lib/models/list-models";
 import { listPlans, type PublicPlan } from "./list-plans";
@@ -15,8 +13,6 @@ export interface PlansOverview {
   subscriptions: SubscriptionView[];
   /** The live plan subscription (at most one), if any. */
   currentPlan: SubscriptionView | null;
-  /** Subscription invoices, newest first (the latest 24). */
-  invoices: SubscriptionInvoiceView[];
   modelNames: Map<string, string>;
   modelTypes: Map<string, string>;
   /** No Stripe keys: subscriptions go through the sandbox checkout. */
@@ -27,17 +23,15 @@ export interface PlansOverview {
 
 export async function plansOverview({ ctx }: { ctx: Pick<UserCtx, "userId"> }): Promise<PlansOverview> {
   const account = await db.account.findUnique({ where: { userId: ctx.userId }, select: { id: true } });
-  const [plans, subscriptions, invoices, models] = await Promise.all([
+  const [plans, subscriptions, models] = await Promise.all([
     listPlans(),
     account ? listSubscriptions({ accountId: account.id }) : Promise.resolve([]),
-    account ? listSubscriptionInvoices({ accountId: account.id }) : Promise.resolve([]),
     listModels(),
   ]);
   return {
     plans,
     subscriptions,
     currentPlan: subscriptions.find((s) => s.kind === "PLAN") ?? null,
-    invoices,
     modelNames: new Map(models.map((m) => [m.id, m.displayName])),
     modelTypes: new Map(models.map((m) => [m.id, m.type])),
     sandbox: !stripeEnabled,

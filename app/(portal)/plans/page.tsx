@@ -13,6 +13,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { linkClasses } from "@/components/ui/link-classes";
 import { requireUser } from "@/lib/auth/session";
+import { listSubscriptionInvoices } from "@/lib/billing/subscriptions/list-invoices";
 import { planOffer, type PlanOffer } from "@/lib/billing/subscriptions/plan-offers";
 import type { SubscriptionView } from "@/lib/billing/subscriptions/list-subscriptions";
 import { now as clockNow } from "@/lib/clock";
@@ -38,8 +39,9 @@ export default function PlansPage({ searchParams }: { searchParams: SearchParams
 
 async function Plans({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
-  const [params, overview] = await Promise.all([searchParams, plansOverview({ ctx: { userId: user.userId } })]);
-  const { plans, subscriptions, currentPlan, invoices, modelNames, modelTypes, sandbox, canAdvancePeriod } = overview;
+  const ctx = { userId: user.userId };
+  const [params, overview, invoices] = await Promise.all([searchParams, plansOverview({ ctx }), listSubscriptionInvoices(ctx)]);
+  const { plans, subscriptions, currentPlan, modelNames, modelTypes, sandbox, canAdvancePeriod } = overview;
   // Only while that is still the plan (the address keeps ?subscribed= after later changes on this page).
   const subscribed =
     typeof params.subscribed === "string" ? plans.find((p) => p.slug === params.subscribed && p.id === currentPlan?.planId) : undefined;

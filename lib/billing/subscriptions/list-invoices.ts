@@ -1,5 +1,5 @@
 // The read model of an account's subscription invoices — each period paid and each upgrade's proration —
-// for the Plans page, newest first. Scoped to the account through the subscription it belongs to.
+// for the Plans page, newest first. Scoped to the user through the subscription it belongs to.
 import { db } from "@/lib/db";
 import type { SubscriptionInvoiceKind, SubscriptionProvider } from "@/generated/prisma/client";
 
@@ -15,9 +15,10 @@ export interface SubscriptionInvoiceView {
   createdAt: Date;
 }
 
-export async function listSubscriptionInvoices(ctx: { accountId: string }, options: { limit?: number } = {}): Promise<SubscriptionInvoiceView[]> {
+/** The latest `limit` (default 24). */
+export async function listSubscriptionInvoices(ctx: { userId: string }, options: { limit?: number } = {}): Promise<SubscriptionInvoiceView[]> {
   const rows = await db.subscriptionInvoice.findMany({
-    where: { subscription: { accountId: ctx.accountId } },
+    where: { subscription: { userId: ctx.userId } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: Math.min(Math.max(options.limit ?? 24, 1), 500),
     select: {

@@ -193,7 +193,7 @@ describe("periods", () => {
     expect(await recordProration(proration)).toBe("recorded");
     expect(await recordProration(proration)).toBe("duplicate");
 
-    const listed = await listSubscriptionInvoices({ accountId: c.account.id });
+    const listed = await listSubscriptionInvoices({ userId: c.user.id });
     expect(listed.map((i) => [i.kind, i.amountMicros, i.receiptUrl])).toEqual([
       ["PRORATION", 1_234_567n, "https://invoice.example/in_upgrade"],
       ["PERIOD", 5_000_000n, null],
@@ -201,7 +201,7 @@ describe("periods", () => {
     expect(listed[0]).toMatchObject({ subscriptionName: "Test plan", provider: "SANDBOX", periodEnd: end });
     // A proration opens no period: the subscription's period and allowance are as they were.
     expect(await db.subscription.findUniqueOrThrow({ where: { id: c.subscriptionId } })).toMatchObject({ currentPeriodStart: start });
-    expect((await listSubscriptionInvoices({ accountId: other.account.id })).map((i) => i.kind)).toEqual(["PERIOD"]);
+    expect((await listSubscriptionInvoices({ userId: other.user.id })).map((i) => i.kind)).toEqual(["PERIOD"]);
   });
 
   it("keeps the allowance until the period ends after a cancellation, then the balance pays", async () => {
