@@ -1,8 +1,8 @@
 // axe-core on every portal page, in light and dark mode: no serious or critical violations. With
 // SCREENSHOTS=1 it also writes docs/screenshots/<page>-<light|dark>.png.
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
-import { INSTANCES, portal, signUpInBrowser } from "./fixtures";
+import { expect } from "@playwright/test";
+import { INSTANCES, portal, signUpInBrowser, test } from "./fixtures";
 
 test("every portal page passes axe with no serious or critical violations, light and dark", async ({ page }) => {
   // Fourteen page loads, each analysed by axe: 1.8 min on a quiet machine, over 3 min on a busy one.

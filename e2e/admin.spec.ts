@@ -1,8 +1,8 @@
 // The operators' console in Chromium: only admins get in (a 404 for everyone else, on every page), an
 // admin changes a model's price and the next call is charged it, finds the call on the customer's page
 // and in the audit log, and disables a key that both instances then refuse within a second.
-import { expect, test } from "@playwright/test";
-import { INSTANCES, fundedCustomer, signInAsNewAdmin, signUpInBrowser } from "./fixtures";
+import { expect } from "@playwright/test";
+import { INSTANCES, fundedCustomer, signInAsNewAdmin, signUpInBrowser, test } from "./fixtures";
 
 const MODEL = "sandbox/chat-e2e-price";
 

@@ -1,7 +1,7 @@
 // Amount fields say what is wrong with what was typed: the largest amount allowed, too many decimal places,
 // an empty code — not "Enter an amount in dollars" for a number that is one.
-import { expect, test } from "@playwright/test";
-import { signUpInBrowser } from "./fixtures";
+import { expect } from "@playwright/test";
+import { signUpInBrowser, test } from "./fixtures";
 
 test("top-up, spend limit and redeem say what is wrong with the value", async ({ page }) => {
   await signUpInBrowser(page);

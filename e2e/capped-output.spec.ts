@@ -1,7 +1,7 @@
 // A chat request whose output the gateway capped to what the balance could pay for (x-max-tokens-capped) says so
 // in the request log and the request's detail, rather than passing for a plain "Succeeded".
-import { expect, test } from "@playwright/test";
-import { INSTANCES, portal, signUpInBrowser } from "./fixtures";
+import { expect } from "@playwright/test";
+import { INSTANCES, portal, signUpInBrowser, test } from "./fixtures";
 
 test("marks a request whose output the balance capped in the log and its detail", async ({ page }) => {
   const { email } = await signUpInBrowser(page);

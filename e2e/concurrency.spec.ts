@@ -1,6 +1,6 @@
 // API.md's "No overdraft" across two app instances on one database.
-import { expect, test } from "@playwright/test";
-import { INSTANCES, balanceOf, fundedCustomer, portal } from "./fixtures";
+import { expect } from "@playwright/test";
+import { INSTANCES, balanceOf, fundedCustomer, portal, test } from "./fixtures";
 
 const body = JSON.stringify({ model: "sandbox/chat", max_tokens: 200, messages: [{ role: "user", content: "Race!" }] });
 

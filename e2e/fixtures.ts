@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
 
 const BASE_PORT = Number(process.env.E2E_BASE_PORT ?? 3100);
 export const INSTANCES = [`http://127.0.0.1:${BASE_PORT}`, `http://127.0.0.1:${BASE_PORT + 1}`] as const;
@@ -12,6 +12,43 @@ export const INSTANCES = [`http://127.0.0.1:${BASE_PORT}`, `http://127.0.0.1:${B
 export const STRIPE_INSTANCE = `http://127.0.0.1:${BASE_PORT + 2}`;
 
 const run = promisify(execFile);
+
+/**
+ * React 19.2 (react/react#37014): when a document finishes loading while a streamed Suspense segment is
+ * still queued for its batched reveal, hydration renders the boundary on the client, and the queued
+ * `<div hidden id="S:n">` copy stays in the DOM until the reveal runs (up to ~300 ms). People never see
+ * it (hidden), but a text or test-id query does, and Playwright's strict mode fails on two matches at
+ * once, without retrying. So every full page load in this suite waits for the queued segments to go.
+ */
+export function settlesStreams(page: Page): Page {
+  const settled = () => page.waitForFunction(() => document.querySelector("div[hidden][id^='S:']") === null);
+  const goto = page.goto.bind(page);
+  const reload = page.reload.bind(page);
+  page.goto = async (...args) => {
+    const response = await goto(...args);
+    await settled();
+    return response;
+  };
+  page.reload = async (...args) => {
+    const response = await reload(...args);
+    await settled();
+    return response;
+  };
+  return page;
+}
+
+/** Playwright's `test`, with a page whose `goto` and `reload` wait for streamed segments (see settlesStreams). */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    await use(settlesStreams(page));
+  },
+});
+
+/** A page in a browser context of its own (another person's session), settling streams like `test`'s page. */
+export async function pageInNewContext(browser: Browser, options?: BrowserContextOptions) {
+  const context = await browser.newContext(options);
+  return { context, page: settlesStreams(await context.newPage()) };
+}
 
 function databaseUrl(): string {
   const url = readFileSync(`.data/e2e-${BASE_PORT}/database-url`, "utf8").trim();

@@ -1,10 +1,11 @@
 // Forms and what was typed into them: a password never ends up in a URL (a sign-in submitted before the
 // page's script has run), and a form the server refuses keeps the values it refused, next to the error
 // about them (React resets a <form action> after every action unless the form runs it from onSubmit).
-import { expect, test } from "@playwright/test";
-import { signInAsNewAdmin, signUpInBrowser, uniqueEmail } from "./fixtures";
+import { expect } from "@playwright/test";
+import { signInAsNewAdmin, signUpInBrowser, uniqueEmail, test } from "./fixtures";
 
 test("signing in or up without the page's script posts the form: the password never goes into the URL", async ({ browser }) => {
+  // A plain context, not pageInNewContext: without scripts no streamed segment is ever revealed to wait for.
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   for (const [path, button] of [

@@ -1,8 +1,8 @@
 // Keys of every kind, created in the portal, and their limits as the API enforces them — including a
 // daily spend limit that resets when the (test) clock moves into the next day. This file moves the
 // shared application clock, so it runs serially and puts the clock back whatever happens.
-import { expect, test, type Page } from "@playwright/test";
-import { INSTANCES, portal, setClockOffset, signUpInBrowser } from "./fixtures";
+import { expect, type Page } from "@playwright/test";
+import { INSTANCES, portal, setClockOffset, signUpInBrowser, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 

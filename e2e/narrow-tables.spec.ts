@@ -1,8 +1,8 @@
 // Below 1024 px (a phone, a tablet) the keys table and the request log stack each row as a card: nothing scrolls
 // sideways, and a key's name and its Edit / Rotate / Revoke stay on screen. From 1024 px they are tables that fit
 // their card. The usage dashboard's tables fit their cards at every width.
-import { expect, test, type Locator, type Page } from "@playwright/test";
-import { INSTANCES, portal, signUpInBrowser } from "./fixtures";
+import { expect, type Locator, type Page } from "@playwright/test";
+import { INSTANCES, portal, signUpInBrowser, test } from "./fixtures";
 
 /** How far the page and each table's scroll box overflow sideways (0 = nothing hidden). */
 async function overflow(page: Page) {

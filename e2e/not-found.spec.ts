@@ -1,8 +1,8 @@
 // A portal page for something that does not exist (or is not yours) answers a real 404 status, not a 200
 // page that says "not found": no loading.tsx may sit above a page that can call notFound(), because a
 // loading fallback starts the response (and fixes its status at 200) before the page has decided.
-import { expect, test, type Page } from "@playwright/test";
-import { portal, signUpInBrowser, uniqueEmail } from "./fixtures";
+import { expect, type Page } from "@playwright/test";
+import { portal, signUpInBrowser, uniqueEmail, test, pageInNewContext } from "./fixtures";
 
 const UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000";
 
@@ -26,8 +26,7 @@ test("an unknown or someone else's sandbox checkout, and an unknown plan's check
   expect(await status(page, "/billing/sandbox-checkout/nope")).toBe(404);
 
   // Another user's checkout is not found for this one.
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
+  const { context: other, page: otherPage } = await pageInNewContext(browser);
   await signUpInBrowser(otherPage);
   expect(await status(otherPage, checkoutPath)).toBe(404);
   await other.close();

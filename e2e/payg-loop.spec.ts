@@ -2,9 +2,9 @@
 // up $20 in the sandbox → create a key → the official `openai` client completes a chat, streamed and
 // not → the balance falls by exactly the priced cost → the usage page shows both calls.
 import OpenAI from "openai";
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { displayUsd } from "../lib/money";
-import { INSTANCES, balanceOf, signUpInBrowser } from "./fixtures";
+import { INSTANCES, balanceOf, signUpInBrowser, test } from "./fixtures";
 
 const INPUT_PER_MTOK = 500_000n;
 const OUTPUT_PER_MTOK = 1_500_000n;

@@ -1,6 +1,6 @@
 // The request log and the dashboard show a media request by what it made ("2 images"), not "0 / 0" tokens.
-import { expect, test } from "@playwright/test";
-import { INSTANCES, portal, signUpInBrowser } from "./fixtures";
+import { expect } from "@playwright/test";
+import { INSTANCES, portal, signUpInBrowser, test } from "./fixtures";
 
 const call = (key: string, path: string, body: unknown) =>
   fetch(`${INSTANCES[0]}/v1/${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });

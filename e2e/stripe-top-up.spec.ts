@@ -1,7 +1,7 @@
 // Top-ups through Stripe: the browser is sent to (fake) Stripe's hosted checkout, pays there, comes
 // back; the signed webhook credits the balance once and the history shows the payment with its receipt.
-import { expect, test } from "@playwright/test";
-import { STRIPE_INSTANCE, uniqueEmail } from "./fixtures";
+import { expect } from "@playwright/test";
+import { STRIPE_INSTANCE, uniqueEmail, test } from "./fixtures";
 
 test("top up through Stripe's hosted checkout and see the balance and the history update", async ({ page }) => {
   await page.goto(`${STRIPE_INSTANCE}/sign-up`);

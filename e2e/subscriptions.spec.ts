@@ -8,9 +8,9 @@
 // admin-customer-subscriptions-* and admin-custom-subscription-* (light and dark).
 import AxeBuilder from "@axe-core/playwright";
 import { randomBytes } from "node:crypto";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { displayUsd } from "../lib/money";
-import { INSTANCES, balanceOf, portal, signInAsNewAdmin, signUpInBrowser } from "./fixtures";
+import { INSTANCES, balanceOf, portal, signInAsNewAdmin, signUpInBrowser, test, pageInNewContext } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -63,8 +63,7 @@ test("subscribe in the sandbox: the allowance pays first and the meter falls, th
   const slug = `e2e-tiny-${suffix}`;
 
   // An admin creates the plan in the admin UI: $1.00 a month, $0.0005 of sandbox/chat, overage to the balance.
-  const adminContext = await browser.newContext();
-  const admin = await adminContext.newPage();
+  const { context: adminContext, page: admin } = await pageInNewContext(browser);
   await signInAsNewAdmin(admin, "plans-admin");
   await admin.goto("/admin");
   await admin.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Plans" }).click();
@@ -245,8 +244,7 @@ test("an operator gives a customer custom access: a count of images, a budget fo
   await portal("credits:grant", "--email", email, "--usd", "5", "--reason", "e2e");
   const key = await createKey(page, "custom key");
 
-  const adminContext = await browser.newContext();
-  const admin = await adminContext.newPage();
+  const { context: adminContext, page: admin } = await pageInNewContext(browser);
   await signInAsNewAdmin(admin, "plans-admin");
   await admin.goto(`/admin/customers?q=${encodeURIComponent(email)}`);
   await admin.getByRole("link", { name: email }).click();
@@ -328,8 +326,7 @@ test("a customer on the seeded Starter plan: paid images and chat come off its m
   await expect(page.getByRole("cell", { name: "Subscription" }).first()).toBeVisible();
   await screenshot(page, "usage-requests-paid-by");
 
-  const adminContext = await browser.newContext();
-  const admin = await adminContext.newPage();
+  const { context: adminContext, page: admin } = await pageInNewContext(browser);
   await signInAsNewAdmin(admin, "plans-admin");
   await admin.goto("/admin/plans");
   await screenshot(admin, "admin-plans");

@@ -1,7 +1,7 @@
 // Async media end to end: a sandbox video submitted over the API with fetch completes in the Tasks
 // view (polled every 2 s while it runs), its GIF plays and downloads, and the balance shows exactly its price.
-import { expect, test } from "@playwright/test";
-import { fundedCustomer, INSTANCES } from "./fixtures";
+import { expect } from "@playwright/test";
+import { fundedCustomer, INSTANCES, test } from "./fixtures";
 
 test("a sandbox video task completes in the Tasks view, plays, downloads and is charged once", async ({ page }) => {
   const { email, key } = await fundedCustomer("5");

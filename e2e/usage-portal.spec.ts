@@ -1,10 +1,10 @@
 // The usage portal end to end: rotate a key, filter the request log (filters live in the URL), open a
 // request, export CSV and check every row against the database, and the balance history that sums to
 // the balance.
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import pg from "pg";
-import { INSTANCES, balanceOf, portal, signUpInBrowser, uniqueEmail } from "./fixtures";
+import { INSTANCES, balanceOf, portal, signUpInBrowser, uniqueEmail, test } from "./fixtures";
 
 const BASE_PORT = Number(process.env.E2E_BASE_PORT ?? 3100);
 
