@@ -21,7 +21,7 @@ const run = promisify(execFile);
  * once, without retrying. So every full page load in this suite waits for the queued segments to go.
  */
 export function settlesStreams(page: Page): Page {
-  const settled = () => page.waitForFunction(() => document.querySelector("div[hidden][id^='S:']") === null);
+  const settled = () => streamsSettled(page);
   const goto = page.goto.bind(page);
   const reload = page.reload.bind(page);
   page.goto = async (...args) => {
@@ -35,6 +35,11 @@ export function settlesStreams(page: Page): Page {
     return response;
   };
   return page;
+}
+
+/** Waits until no streamed segment is queued for its reveal: after a full page load that `goto` did not make. */
+export async function streamsSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector("div[hidden][id^='S:']") === null);
 }
 
 /** Playwright's `test`, with a page whose `goto` and `reload` wait for streamed segments (see settlesStreams). */

@@ -1,7 +1,7 @@
 // Top-ups through Stripe: the browser is sent to (fake) Stripe's hosted checkout, pays there, comes
 // back; the signed webhook credits the balance once and the history shows the payment with its receipt.
 import { expect } from "@playwright/test";
-import { STRIPE_INSTANCE, uniqueEmail, test } from "./fixtures";
+import { STRIPE_INSTANCE, streamsSettled, uniqueEmail, test } from "./fixtures";
 
 test("top up through Stripe's hosted checkout and see the balance and the history update", async ({ page }) => {
   await page.goto(`${STRIPE_INSTANCE}/sign-up`);
@@ -20,6 +20,7 @@ test("top up through Stripe's hosted checkout and see the balance and the histor
   await page.getByRole("button", { name: "Pay" }).click();
 
   await expect(page).toHaveURL(/\/billing\?checkout=success&session_id=cs_test_/);
+  await streamsSettled(page); // back from Stripe's page: a full page load
   await expect(page.getByText("$50.00 has been added to your balance")).toBeVisible();
   await expect(page.getByTestId("available-balance")).toHaveText("$50.00");
   const history = page.getByRole("table", { name: "Payment history" });
