@@ -24,11 +24,13 @@
 //   millisecond), so lag is what tells "busy" from "saturated" whatever the upstream latency. One late
 //   sample is a pause (a GC, a noisy neighbour taking the core), not saturation: the requests that
 //   queued up behind it are read in the very next turn of the loop, and refusing them all would turn a
-//   pause into a burst of 503s.
+//   pause into a burst of 503s. Nor are the samples taken while V8 collects its old generation (see
+//   createMajorGcWatch): that pause comes in several long turns in a row.
 //
 // Each episode of shedding is logged once when it starts and once when it ends, with its count by
 // signal (`onLog`), so that an operator can tell which limit to raise.
 import { randomBytes } from "node:crypto";
+import { constants as perfConstants, PerformanceObserver } from "node:perf_hooks";
 
 // Request ids for shed responses, from a pool of random bytes (one getrandom() per 340 ids), like
 // lib/gateway/http.ts: a shed request must stay cheap.
@@ -61,6 +63,46 @@ const START_LIMIT = 64;
  * outage.
  */
 const BUSY_CPU_SHARE = 0.8;
+
+/**
+ * How long after a major GC's end its samples still do not count: the turn that serves what queued up
+ * during the collection comes late too (measured: 70–80 ms after a 30 ms mark-compact, at 600 requests a
+ * second).
+ */
+const MAJOR_GC_GRACE_MS = 150;
+/** Incremental marking that has not finished after this long no longer excuses lateness. */
+const MAJOR_GC_MAX_MS = 1000;
+
+/**
+ * Whether V8 is collecting the old generation now (or was, MAJOR_GC_GRACE_MS ago). V8 reports the start
+ * of incremental marking and the mark-compact that ends it; in between, its marking steps and the final
+ * pause make several turns of the loop in a row late (measured: 44–94 ms each, 2–4 in a row, once every
+ * ~30 s at 600 requests a second) — which the lag signal, reading two late samples as saturation, took
+ * for overload and shed: hundreds of 503s per collection on a process with half its core free.
+ * @returns {{ collecting: () => boolean; close: () => void }}
+ */
+export function createMajorGcWatch() {
+  let markingSince = -Infinity;
+  let quietAfter = -Infinity;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = /** @type {{ detail?: { kind?: number } }} */ (/** @type {unknown} */ (entry)).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL) markingSince = entry.startTime;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+        markingSince = -Infinity;
+        quietAfter = entry.startTime + entry.duration + MAJOR_GC_GRACE_MS;
+      }
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return {
+    collecting: () => {
+      const now = performance.now();
+      return now - markingSince < MAJOR_GC_MAX_MS || now < quietAfter;
+    },
+    close: () => observer.disconnect(),
+  };
+}
 
 /** @typedef {"inflight" | "lag" | "database"} ShedSignal */
 /** @type {Record<ShedSignal, string>} */
@@ -238,12 +280,12 @@ function processCpuMs() {
 }
 
 /**
- * @param {{ maxInflight: number; maxLagMs: number; targetOverheadMs?: number; targetLagMs?: number; maxDbWaitMs?: number; dbQueueAge?: () => number; cpuTime?: () => number; retryAfterSeconds?: number; onLog?: (line: string) => void }} options
+ * @param {{ maxInflight: number; maxLagMs: number; targetOverheadMs?: number; targetLagMs?: number; maxDbWaitMs?: number; dbQueueAge?: () => number; cpuTime?: () => number; majorGc?: () => boolean; retryAfterSeconds?: number; onLog?: (line: string) => void }} options
  *   maxLagMs 0 turns the lag signal off; targetOverheadMs and targetLagMs both 0 (the default) keep
  *   the in-flight limit fixed at maxInflight; maxDbWaitMs 0 (the default) turns the database signal off; cpuTime: the
- *   process's CPU time so far, in ms.
+ *   process's CPU time so far, in ms; majorGc: whether a lag sample now is V8's doing (default: createMajorGcWatch).
  */
-export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0, targetLagMs = 0, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, cpuTime = processCpuMs, retryAfterSeconds = 1, onLog = () => {} }) {
+export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0, targetLagMs = 0, maxDbWaitMs = 0, dbQueueAge = dbQueueAgeMs, cpuTime = processCpuMs, majorGc, retryAfterSeconds = 1, onLog = () => {} }) {
   let inflight = 0;
   const adaptive = targetOverheadMs > 0 || targetLagMs > 0;
   // The answers of the current control period: their count and summed overhead, and the same for those
@@ -263,7 +305,14 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
   let lagMs = 0;
   /** @type {NodeJS.Timeout | undefined} */
   let sampler;
+  /** @type {ReturnType<typeof createMajorGcWatch> | undefined} */
+  let gcWatch;
   if (maxLagMs > 0 || adaptive) {
+    if (!majorGc) {
+      gcWatch = createMajorGcWatch();
+      majorGc = gcWatch.collecting;
+    }
+    const collecting = majorGc;
     let expected = performance.now() + SAMPLE_MS;
     let previousLate = 0;
     // The control period: when it started, the CPU used by then, and when it ends.
@@ -275,18 +324,25 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
     sampler = setInterval(() => {
       const now = performance.now();
       const late = Math.max(0, now - expected);
-      lagMs = nextLagEstimate(lagMs, previousLate, late);
-      previousLate = late;
       expected = now + SAMPLE_MS;
+      // A sample V8's collection made late says nothing of the load: the estimate keeps its value
+      // (high in a saturated stretch, low otherwise) and the period's mean leaves it out.
+      const counts = !collecting();
+      if (counts) {
+        lagMs = nextLagEstimate(lagMs, previousLate, late);
+        previousLate = late;
+      }
       if (!adaptive) return;
-      lagSum += lagMs;
-      lagSamples++;
+      if (counts) {
+        lagSum += lagMs;
+        lagSamples++;
+      }
       if (now < periodEnds) return;
       const cpuNow = cpuTime();
       const cpuShare = (cpuNow - cpuAtStart) / (now - periodStart);
       const overheadMs = answers ? overheadSum / answers : 0;
       const freshOverheadMs = fresh ? freshOverheadSum / fresh : 0;
-      state = nextLimit(state, { overheadMs, answers, freshOverheadMs, fresh, arrivals, lagMs: lagSum / lagSamples, cpuShare, peakInflight, targetMs: targetOverheadMs, targetLagMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight, rest: Math.min(START_LIMIT, maxInflight) });
+      state = nextLimit(state, { overheadMs, answers, freshOverheadMs, fresh, arrivals, lagMs: lagSamples ? lagSum / lagSamples : lagMs, cpuShare, peakInflight, targetMs: targetOverheadMs, targetLagMs, min: Math.min(MIN_LIMIT, maxInflight), max: maxInflight, rest: Math.min(START_LIMIT, maxInflight) });
       if (state.cut?.periods === 0) lastCutAt = now; // a cut just made
       lagSum = 0;
       lagSamples = 0;
@@ -417,6 +473,7 @@ export function createOverloadGate({ maxInflight, maxLagMs, targetOverheadMs = 0
 
     close() {
       if (sampler) clearInterval(sampler);
+      gcWatch?.close();
       clearInterval(watcher);
       endEpisode();
     },

@@ -2,8 +2,10 @@
 // of each episode. The gate in front of the real route handlers is in ./overload.int.test.ts.
 import { EventEmitter } from "node:events";
 import type http from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOverloadGate, limitState, nextLagEstimate, nextLimit, timingOf } from "./overload.js";
+import { createMajorGcWatch, createOverloadGate, limitState, nextLagEstimate, nextLimit, timingOf } from "./overload.js";
 
 /** Feeds samples (how late each was, in ms) through nextLagEstimate and returns the estimate after each. */
 function estimates(lates: number[]) {
@@ -278,5 +280,44 @@ describe("shedding episodes", () => {
     expect(gate.limit).toBe(40);
     for (const x of open) x.res.emit("close");
     gate.close();
+  });
+});
+
+/** Runs `turns` turns of the event loop of `ms` each, letting timers (the gate's sampler) run between them. */
+async function lateTurns(turns: number, ms: number) {
+  for (let i = 0; i < turns; i++) {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
+describe("the lag signal", () => {
+  it("sheds while the loop stays late, but not for the late turns of V8's old-generation collection", async () => {
+    for (const collecting of [false, true]) {
+      const gate = createOverloadGate({ maxInflight: 64, maxLagMs: 20, majorGc: () => collecting });
+      for (let i = 0; i < 4; i++) {
+        const x = fakeExchange("/v1/chat/completions");
+        expect(gate.shedIfOverloaded(x.req, x.res)).toBe(false);
+      }
+      await lateTurns(3, 60);
+      const next = fakeExchange("/v1/chat/completions");
+      expect(gate.shedIfOverloaded(next.req, next.res), collecting ? "while collecting" : "a late loop").toBe(!collecting);
+      if (!collecting) expect(JSON.parse(next.answered.body!).error.message).toContain("the server is busy");
+      gate.close();
+    }
+  });
+
+  it("knows a major collection from V8's own report, and for a moment after it", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const watch = createMajorGcWatch();
+    expect(watch.collecting()).toBe(false);
+    gc(); // a full mark-compact
+    await new Promise((r) => setTimeout(r, 10)); // its report comes in a later turn
+    expect(watch.collecting()).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watch.collecting()).toBe(false);
+    watch.close();
   });
 });
