@@ -21,19 +21,15 @@ const run = promisify(execFile);
  * once, without retrying. So every full page load in this suite waits for the queued segments to go.
  */
 export function settlesStreams(page: Page): Page {
-  const settled = () => streamsSettled(page);
-  const goto = page.goto.bind(page);
-  const reload = page.reload.bind(page);
-  page.goto = async (...args) => {
-    const response = await goto(...args);
-    await settled();
-    return response;
-  };
-  page.reload = async (...args) => {
-    const response = await reload(...args);
-    await settled();
-    return response;
-  };
+  const thenSettled =
+    <A extends unknown[], R>(load: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const response = await load(...args);
+      await streamsSettled(page);
+      return response;
+    };
+  page.goto = thenSettled(page.goto.bind(page));
+  page.reload = thenSettled(page.reload.bind(page));
   return page;
 }
 
