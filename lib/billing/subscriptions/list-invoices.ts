@@ -1,4 +1,4 @@
-// The read model of an account's subscription invoices — each period paid and each upgrade's proration —
+// The read model of a user's subscription invoices — each period paid and each upgrade's proration —
 // for the Plans page, newest first. Scoped to the user through the subscription it belongs to.
 import { db } from "@/lib/db";
 import type { SubscriptionInvoiceKind, SubscriptionProvider } from "@/generated/prisma/client";
