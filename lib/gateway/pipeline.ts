@@ -116,21 +116,29 @@ export async function failBeforeOutput(
 }
 
 /**
- * The middle of a one-shot request (embeddings, images): hold its maximum cost (`minMicros` = all of it),
+ * The middle of a one-shot request (embeddings, images): hold its maximum cost (`minMicros` = all of it;
+ * when `maxMicros` is an upper bound, `exactMaxMicros` is tried should the bound be refused),
  * call the model's provider — or its fallback (withFallback) — and, should both fail before any output,
  * release the hold and throw the error to answer with. The caller settles what was delivered.
  */
 export async function holdAndCall<T>(
   ctx: GatewayCtx,
   model: GatewayModel,
-  request: { endpoint: string; maxMicros: bigint; units?: number },
+  request: { endpoint: string; maxMicros: bigint; units?: number; exactMaxMicros?: () => bigint },
   call: (served: GatewayModel) => Promise<T>,
 ): Promise<{ result: T; served: GatewayModel; holdId: string; holdExpiresAt: number }> {
   ctx.timing.mark("parse");
-  const hold = await reserve({
-    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: request.maxMicros, minMicros: request.maxMicros,
-    model: { id: model.id, type: model.type }, endpoint: request.endpoint, units: request.units,
-  });
+  const holdFor = (maxMicros: bigint) =>
+    reserve({
+      accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros, minMicros: maxMicros,
+      model: { id: model.id, type: model.type }, endpoint: request.endpoint, units: request.units,
+    });
+  let hold = await holdFor(request.maxMicros);
+  // Refused on an upper bound: the exact maximum may fit (a refusal commits nothing).
+  if (!hold.ok && hold.limitSource !== "rate_limit" && request.exactMaxMicros) {
+    const exact = request.exactMaxMicros();
+    if (exact < request.maxMicros) hold = await holdFor(exact);
+  }
   ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);
   const holdExpiresAt = holdExpiry();

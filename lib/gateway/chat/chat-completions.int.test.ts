@@ -7,7 +7,7 @@ import { textCost } from "@/lib/billing/pricing";
 import { db } from "@/lib/db";
 import { revokeKey } from "@/lib/keys/revoke-key";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
-import { countChatTokens } from "../tokens";
+import { chatTokensAtMost, countChatTokens } from "../tokens";
 
 const PRICE = { inputPerMtokMicros: 500_000n, outputPerMtokMicros: 1_500_000n };
 const messages = [{ role: "user", content: "Say hello to the sandbox." }];
@@ -151,15 +151,70 @@ describe("POST /v1/chat/completions", () => {
     const { key, account } = await createFunded(budget);
     const res = await post(key, { model: "sandbox/chat", messages });
     expect(res.status).toBe(200);
-    expect(Number(res.headers.get("x-max-tokens-capped"))).toBeLessThanOrEqual(10);
+    // The cap counts the prompt exactly (on its upper bound, tokens.ts, it would be 3).
+    expect(res.headers.get("x-max-tokens-capped")).toBe("10");
     const body = (await res.json()) as { choices: { finish_reason: string }[]; usage: { completion_tokens: number } };
     expect(body.choices[0]!.finish_reason).toBe("length");
-    expect(body.usage.completion_tokens).toBeLessThanOrEqual(10);
+    expect(body.usage.completion_tokens).toBe(10);
     const record = await db.usageRecord.findFirstOrThrow({ where: { accountId: account.id } });
     expect(record.note).toBe(`Output capped at ${res.headers.get("x-max-tokens-capped")} tokens by the balance`);
     const state = await accountState(account.id);
     expect(state.available).toBeGreaterThanOrEqual(0n);
     expect((await checkLedger()).ok).toBe(true);
+  });
+
+  it("holds a long prompt on its upper bound, and counts it exactly only when the bound does not fit", async () => {
+    const long = [{ role: "user", content: "Summarise the following. " + "The gateway meters every token it forwards. ".repeat(60) }];
+    const exact = countChatTokens(long);
+    const bound = chatTokensAtMost(long);
+    expect(bound).toBeGreaterThan(3 * exact);
+    // Room for the exact prompt and 10 output tokens, far short of the bound's prompt alone.
+    const budget = textCost(PRICE, exact, 10);
+    expect(textCost(PRICE, bound, 1)).toBeGreaterThan(budget);
+    const { key, account } = await createFunded(budget);
+    const res = await post(key, { model: "sandbox/chat", messages: long });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-max-tokens-capped")).toBe("10");
+    const body = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; cost_micros: number } };
+    expect(body.usage).toMatchObject({ prompt_tokens: exact, completion_tokens: 10, cost_micros: Number(budget) });
+    expect(await accountState(account.id)).toEqual({ balance: 0n, reserved: 0n, available: 0n });
+
+    // With the balance to spare, the hold is the bound's and the charge the exact count's.
+    const rich = await createFunded(20_000_000n);
+    const paid = await post(rich.key, { model: "sandbox/chat", messages: long, max_tokens: 5 });
+    expect(paid.status).toBe(200);
+    const hold = await db.hold.findUniqueOrThrow({ where: { requestId: paid.headers.get("x-request-id")! } });
+    expect(hold.amountMicros).toBe(textCost(PRICE, bound, 5));
+    expect(((await paid.json()) as { usage: { prompt_tokens: number } }).usage.prompt_tokens).toBe(exact);
+    expect(BigInt(paid.headers.get("x-request-cost-micros")!)).toBe(textCost(PRICE, exact, 5));
+    expect((await checkLedger()).ok).toBe(true);
+  });
+
+  it("counts text that spells a special token as plain text", async () => {
+    const { key } = await createFunded(20_000_000n);
+    const tricky = [{ role: "user", content: "What does <|endoftext|> mean to a tokenizer?" }];
+    const res = await post(key, { model: "sandbox/chat", messages: tricky });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { usage: { prompt_tokens: number } }).usage.prompt_tokens).toBe(countChatTokens(tricky));
+  });
+
+  it("refuses a prompt beyond the model's context window by its exact count, not its upper bound", async () => {
+    await db.model.create({
+      data: { id: "sandbox/window", type: "CHAT", providerId: "sandbox", upstreamModel: "sandbox-chat", displayName: "Small window", inputPerMtokMicros: 1n, outputPerMtokMicros: 1n, contextWindow: 60 },
+    });
+    const { invalidateModels } = await import("../models");
+    invalidateModels();
+    const { key } = await createFunded(20_000_000n);
+    const fits = [{ role: "user", content: "word ".repeat(40) }];
+    expect(chatTokensAtMost(fits) + 10).toBeGreaterThan(60);
+    expect(countChatTokens(fits) + 10).toBeLessThanOrEqual(60);
+    expect((await post(key, { model: "sandbox/window", messages: fits, max_tokens: 10 })).status).toBe(200);
+    const tooLong = [{ role: "user", content: "word ".repeat(60) }];
+    const refused = await post(key, { model: "sandbox/window", messages: tooLong, max_tokens: 10 });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: { code: "invalid_request", param: "messages", message: `The prompt (${countChatTokens(tooLong)} tokens) does not fit sandbox/window's context window of 60.` },
+    });
   });
 
   it("charges nothing when the upstream fails before any output", async () => {

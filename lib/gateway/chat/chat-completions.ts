@@ -9,7 +9,7 @@ import type { GatewayModel } from "../models";
 import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, holdExpiry, refused, settleDelivered, toAppError, usableModel, withFallback } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
-import { countChatTokens, countTokens } from "../tokens";
+import { chatTokensAtMost, countChatTokens, countTokens, type CountableMessage } from "../tokens";
 import { ChatRequest, type ChatCompletionChunk, type Usage } from "./schema";
 import { withCappedNote } from "@/lib/usage/capped-note";
 
@@ -29,26 +29,34 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
       param: body.max_completion_tokens ? "max_completion_tokens" : "max_tokens",
     });
   }
-  const promptTokens = countChatTokens(body.messages);
-  if (model.contextWindow && promptTokens + (requested ?? 0) > model.contextWindow) {
-    throw new AppError("invalid_request", `The prompt (${promptTokens} tokens) does not fit ${model.id}'s context window of ${model.contextWindow}.`, { param: "messages" });
+  // The prompt's upper bound decides what fits; it is counted exactly only where the bound does not
+  // settle it (tokens.ts: ≈0.1 ms per KB on the event loop).
+  const prompt = promptTokens(body.messages);
+  const contextWindow = model.contextWindow;
+  if (contextWindow && prompt.atMost + (requested ?? 0) > contextWindow && prompt.exact() + (requested ?? 0) > contextWindow) {
+    throw new AppError("invalid_request", `The prompt (${prompt.exact()} tokens) does not fit ${model.id}'s context window of ${contextWindow}.`, { param: "messages" });
   }
 
   // Hold the most this request can cost. Without max_tokens, hold what the balance allows (at least
   // one output token) and cap the output to match.
-  const maxCost = textCost(price, promptTokens, requested ?? modelMax);
-  const minCost = requested !== null ? maxCost : textCost(price, promptTokens, 1);
+  const maxCostFor = (tokens: number) => textCost(price, tokens, requested ?? modelMax);
+  const minCostFor = (tokens: number) => (requested !== null ? maxCostFor(tokens) : textCost(price, tokens, 1));
+  const holdFor = (tokens: number) =>
+    reserve({
+      accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCostFor(tokens), minMicros: minCostFor(tokens),
+      model: { id: model.id, type: model.type }, endpoint: "chat.completions",
+    });
   ctx.timing.mark("parse");
-  const hold = await reserve({
-    accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCost, minMicros: minCost,
-    model: { id: model.id, type: model.type }, endpoint: "chat.completions",
-  });
+  let hold = await holdFor(prompt.atMost);
+  // Refused on the bound: the exact count may fit (a refusal commits nothing, so the request may try again).
+  if (!hold.ok && hold.limitSource !== "rate_limit" && minCostFor(prompt.exact()) < minCostFor(prompt.atMost)) hold = await holdFor(prompt.exact());
   ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);
 
   let outputCap = requested ?? modelMax;
-  const capped = requested === null && hold.amountMicros < maxCost;
-  if (capped) outputCap = Math.max(1, Math.min(modelMax, affordableOutputTokens(price, promptTokens, hold.amountMicros)));
+  // Capped only when the hold cannot pay for the full output on the prompt's exact count.
+  const capped = requested === null && hold.amountMicros < maxCostFor(prompt.atMost) && hold.amountMicros < maxCostFor(prompt.exact());
+  if (capped) outputCap = Math.max(1, Math.min(modelMax, affordableOutputTokens(price, prompt.exact(), hold.amountMicros)));
 
   const wantsUsage = body.stream_options?.include_usage === true;
   const upstreamBody: ChatRequest = {
@@ -58,7 +66,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     ...(body.stream ? { stream_options: { ...body.stream_options, include_usage: true } } : {}),
   };
   const holdExpiresAt = holdExpiry();
-  const meter: Meter = { ctx, model, price, holdId: hold.holdId, holdExpiresAt, promptTokens, stream: body.stream === true, capped: capped ? outputCap : null };
+  const meter: Meter = { ctx, model, price, holdId: hold.holdId, holdExpiresAt, prompt, stream: body.stream === true, capped: capped ? outputCap : null };
   const controller = new AbortController();
   // A client that goes away aborts the upstream call too (streams also abort in cancel()).
   ctx.req.signal.addEventListener("abort", () => controller.abort(), { once: true });
@@ -76,7 +84,7 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
     }
     ctx.timing.mark("upstream");
     const outputText = completion.choices.map((c) => c.message.content ?? "").join("");
-    const usage = normalizeUsage(completion.usage, promptTokens, outputText);
+    const usage = normalizeUsage(completion.usage, prompt, outputText);
     const result = await settleUsage(meter, usage, "SUCCEEDED", null);
     ctx.timing.mark("settle");
     completion.model = model.id;
@@ -117,17 +125,30 @@ interface Meter {
   holdId: string;
   /** When the sweeper may release the hold (epoch ms); a settlement is retried until shortly before. */
   holdExpiresAt: number;
-  promptTokens: number;
+  prompt: PromptTokens;
   stream: boolean;
   capped: number | null;
   /** Milliseconds from arrival to the first content sent to the client (streams). */
   ttftMs?: number;
 }
 
-function normalizeUsage(usage: Usage | null | undefined, promptTokens: number, outputText: string): Usage {
+/** The prompt's token count, counted at most once and only when asked for, and its upper bound. */
+interface PromptTokens {
+  atMost: number;
+  exact(): number;
+}
+
+function promptTokens(messages: CountableMessage[]): PromptTokens {
+  let exact: number | undefined;
+  return { atMost: chatTokensAtMost(messages), exact: () => (exact ??= countChatTokens(messages)) };
+}
+
+/** The upstream's usage, or — when it reported none — our own count of the prompt and of what was delivered. */
+function normalizeUsage(usage: Usage | null | undefined, prompt: PromptTokens, outputText: string): Usage {
   if (usage && Number.isInteger(usage.prompt_tokens) && Number.isInteger(usage.completion_tokens)) return usage;
+  const input = prompt.exact();
   const completion = countTokens(outputText);
-  return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
+  return { prompt_tokens: input, completion_tokens: completion, total_tokens: input + completion };
 }
 
 function cachedTokens(usage: Usage): number {
@@ -189,7 +210,7 @@ function sseStream(
   let pending: IteratorResult<ChatCompletionChunk> | null = first;
 
   const settleOnce = (usage: Usage | null, status: UsageFields["status"], note: string | null) =>
-    (settled ??= settleUsage(meter, normalizeUsage(usage, meter.promptTokens, delivered), status, note).catch((error) => {
+    (settled ??= settleUsage(meter, normalizeUsage(usage, meter.prompt, delivered), status, note).catch((error) => {
       console.error(`[gateway] ${meter.ctx.requestId} settlement failed:`, error);
       return { costMicros: 0n, paidBy: "BALANCE" as const };
     }));

@@ -1,9 +1,9 @@
 // sandbox/embed: deterministic embeddings (a hashed bag of o200k tokens, L2-normalised), real token
 // counts. Similar texts get similar vectors, so it is usable for trying out retrieval code.
 import { createHash } from "node:crypto";
-import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { embeddingInputs, type EmbeddingRequest, type EmbeddingResponse } from "../../embeddings/schema";
 import type { Call } from "../types";
+import { encodeTokens } from "../../tokens";
 
 const DEFAULT_DIMENSIONS = 256;
 
@@ -22,7 +22,7 @@ export async function sandboxEmbed(call: Call<EmbeddingRequest>): Promise<Embedd
   const dimensions = call.body.dimensions ?? DEFAULT_DIMENSIONS;
   let promptTokens = 0;
   const data = embeddingInputs(call.body.input).map((item, index) => {
-    const tokens = typeof item === "string" ? encode(item) : item;
+    const tokens = typeof item === "string" ? encodeTokens(item) : item;
     promptTokens += tokens.length;
     const values = vector(tokens, dimensions);
     const embedding = call.body.encoding_format === "base64" ? Buffer.from(new Float32Array(values).buffer).toString("base64") : values;
