@@ -16,6 +16,7 @@
 //   NEXT_DIST_DIR (the build to run, default .next; built when missing) BENCH_PORT_BASE=7100 BENCH_PG_PORT=54341
 //   BENCH_KEYS=16 (customers the gateway load is spread over, one key each; 1 = a single hot account)
 //   BENCH_CONTENDERS=direct,floor,portkey,gateway (a subset, to iterate on one; the report then lacks the rest)
+//   BENCH_PROMPT_KB=16 (chat prompts of that size instead of one line; see bench/load.ts)
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";

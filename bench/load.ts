@@ -2,6 +2,7 @@
 // answered), open loop (a fixed arrival rate whatever the server does, over up to N connections of the
 // lean client in ./raw-http.ts: latency is counted from when a request was due, so a server that queues
 // cannot hide it) and streaming (N concurrent SSE streams, time to first event and chunk by chunk arrival).
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Pool } from "undici";
@@ -21,10 +22,23 @@ export interface Target {
   streamModel: string;
 }
 
+/**
+ * BENCH_PROMPT_KB=16: each chat prompt that many KB of this project's own docs (varied prose and code, as
+ * a real prompt is: a repeated sentence would flatter a tokenizer's cache) instead of one short line.
+ */
+const PROMPT_KB = Number(process.env.BENCH_PROMPT_KB ?? 0);
+const promptText = (line: string) => {
+  if (!(PROMPT_KB > 0)) return line;
+  const docs = readFileSync("README.md", "utf8") + readFileSync("docs/api.md", "utf8");
+  return `${line}\n\n${docs.repeat(Math.ceil((PROMPT_KB * 1024) / docs.length)).slice(0, PROMPT_KB * 1024)}`;
+};
+const CHAT_PROMPT = promptText("Benchmark: say hello.");
+const STREAM_PROMPT = promptText("Benchmark: stream.");
+
 export const chatBody = (model: string) =>
-  JSON.stringify({ model, messages: [{ role: "user", content: "Benchmark: say hello." }], max_tokens: 32 });
+  JSON.stringify({ model, messages: [{ role: "user", content: CHAT_PROMPT }], max_tokens: 32 });
 export const streamBody = (model: string) =>
-  JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "Benchmark: stream." }] });
+  JSON.stringify({ model, stream: true, messages: [{ role: "user", content: STREAM_PROMPT }] });
 
 export interface Latencies { ok: number[]; byStatus: Record<string, number>; errors: number; timeouts: number; seconds: number }
 
