@@ -6,9 +6,10 @@
 //   gateway  Meterway, built (`next build`) and started as in production, on a real PostgreSQL: every request
 //            authenticated, held, settled and recorded
 // Each server under test runs on core 1 (taskset); this driver, the mock and PostgreSQL on core 0. Scenarios
-// (BENCH_SCENARIOS=a,b,c,d,e): (a) non-streaming at 50 connections, (b) at 200 connections (throughput),
+// (BENCH_SCENARIOS=a,b,c,d,e,f): (a) non-streaming at 50 connections, (b) at 200 connections (throughput),
 // (c) streaming time to first event, (d) overload: an open-loop arrival rate of 4× what the gateway served in
-// (b), (e) the gateway on both cores (two processes) against one. Rounds run every scenario × target, rotating
+// (b), (e) the gateway on both cores (two processes) against one, (f) (a) with long prompts (16 KB of varied
+// text: what a prompt costs to parse, validate and price). Rounds run every scenario × target, rotating
 // the order, and the report takes the median of rounds. It writes bench/RESULTS.md and bench/results/<date>.md.
 // Knobs: BENCH_ROUNDS=3 BENCH_SECONDS=7 BENCH_WARMUP_SECONDS=2 BENCH_LATENCY_MS=50 BENCH_TIMEOUT_MS=5000
 //   BENCH_STREAM_CONCURRENCY=10 BENCH_STREAM_CHUNKS=20 BENCH_STREAM_SPACING_MS=10 BENCH_OVERLOAD_FACTOR=4
@@ -16,7 +17,7 @@
 //   NEXT_DIST_DIR (the build to run, default .next; built when missing) BENCH_PORT_BASE=7100 BENCH_PG_PORT=54341
 //   BENCH_KEYS=16 (customers the gateway load is spread over, one key each; 1 = a single hot account)
 //   BENCH_CONTENDERS=direct,floor,portkey,gateway (a subset, to iterate on one; the report then lacks the rest)
-//   BENCH_PROMPT_KB=16 (chat prompts of that size instead of one line; see bench/load.ts)
+//   BENCH_LONG_PROMPT_KB=16 (the prompts of (f))
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -35,6 +36,7 @@ const SECONDS = num("BENCH_SECONDS", 7);
 const WARMUP = num("BENCH_WARMUP_SECONDS", 2);
 /** How long (a)'s gateway runs again on undici to read its server-timing steps. */
 const STEP_SECONDS = num("BENCH_STEP_SECONDS", 3);
+const LONG_PROMPT_KB = num("BENCH_LONG_PROMPT_KB", 16);
 const LATENCY = num("BENCH_LATENCY_MS", 50);
 const TIMEOUT_MS = num("BENCH_TIMEOUT_MS", 5000);
 const STREAM_CONCURRENCY = num("BENCH_STREAM_CONCURRENCY", 10);
@@ -42,7 +44,7 @@ const STREAM_CHUNKS = num("BENCH_STREAM_CHUNKS", 20);
 const STREAM_SPACING = num("BENCH_STREAM_SPACING_MS", 10);
 const OVERLOAD_FACTOR = num("BENCH_OVERLOAD_FACTOR", 4);
 const OVERLOAD_CONNECTIONS = num("BENCH_OVERLOAD_CONNECTIONS", 1000);
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "a,b,c,d,e").split(",").map((s) => s.trim()));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "a,b,c,d,e,f").split(",").map((s) => s.trim()));
 const PORT = num("BENCH_PORT_BASE", 7100);
 const PG_PORT = String(num("BENCH_PG_PORT", 54341));
 const KEYS = Math.max(1, num("BENCH_KEYS", 16));
@@ -369,6 +371,9 @@ async function main() {
     const e: Closed[] = [];
     /** (a)'s gateway, once more for a few seconds on undici, which keeps each answer's server-timing. */
     const aSteps: Steps[] = [];
+    const longPrompts: Record<string, Closed[]> = {};
+    /** (f)'s gateway likewise. */
+    const fSteps: Steps[] = [];
     let overloadRate = Number(process.env.BENCH_OVERLOAD_RPS ?? 0);
     const push = <T>(to: Record<string, T[]>, k: string, v: T) => (to[k] ??= []).push(v);
     const pgOf = (n: string) => (n.startsWith("gateway") ? db!.postmaster : null);
@@ -384,6 +389,17 @@ async function main() {
           const t = await timedClosedLoop(contenders.gateway!.target, 50, STEP_SECONDS);
           aSteps.push(stepMedians(t.timings, t.latency));
           log(`  (a) steps      gateway  ${stepLine(aSteps.at(-1)!)}`);
+        }
+      }
+      if (SCENARIOS.has("f")) for (const n of order) {
+        const long = { ...contenders[n]!, target: { ...contenders[n]!.target, promptKb: LONG_PROMPT_KB } };
+        const r = await measureClosed(long, 50, pgOf(n));
+        push(longPrompts, n, r);
+        log(`  (f) ${LONG_PROMPT_KB} KB      ${n.padEnd(8)} ${fi(r.rps)} rps  p50 ${f(r.p50)}  p99 ${f(r.p99)} ms  cpu ${fi(r.cpuUs)} µs${r.non2xx + r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ""}`);
+        if (n === "gateway") {
+          const t = await timedClosedLoop(long.target, 50, STEP_SECONDS);
+          fSteps.push(stepMedians(t.timings, t.latency));
+          log(`  (f) steps      gateway  ${stepLine(fSteps.at(-1)!)}`);
         }
       }
       if (SCENARIOS.has("b")) for (const n of order) {
@@ -438,7 +454,7 @@ async function main() {
 
     // ------------------------------------------------------------ report
     const seconds = Math.round((Date.now() - started) / 1000);
-    const report = renderReport({ a, b, c, d, e, aSteps, overloadRate, clusterMode, seconds, loadBefore, coresBefore, coresAfter: coreAvailability(), usage: usage.rows[0]!, openHolds: openHolds.rows[0]!.n, ledgerOk: ledger.ok === true });
+    const report = renderReport({ a, b, c, d, e, f: longPrompts, aSteps, fSteps, overloadRate, clusterMode, seconds, loadBefore, coresBefore, coresAfter: coreAvailability(), usage: usage.rows[0]!, openHolds: openHolds.rows[0]!.n, ledgerOk: ledger.ok === true });
     console.log(`\n${report}`);
     await writeFile("bench/RESULTS.md", report);
     await mkdir("bench/results", { recursive: true });
@@ -450,7 +466,7 @@ async function main() {
 }
 
 interface ReportInput {
-  a: Record<string, Closed[]>; b: Record<string, Closed[]>; c: Record<string, Streaming[]>; d: Record<string, Overload[]>; e: Closed[]; aSteps: Steps[];
+  a: Record<string, Closed[]>; b: Record<string, Closed[]>; c: Record<string, Streaming[]>; d: Record<string, Overload[]>; e: Closed[]; f: Record<string, Closed[]>; aSteps: Steps[]; fSteps: Steps[];
   overloadRate: number; clusterMode: boolean; seconds: number; loadBefore: number[]; coresBefore: string; coresAfter: string; usage: { n: string; cost: string }; openHolds: string; ledgerOk: boolean;
 }
 
@@ -494,6 +510,7 @@ function renderReport(x: ReportInput): string {
   };
   closedTable("(a) Non-streaming, 50 connections", x.a);
   closedTable("(b) Non-streaming, 200 connections (throughput)", x.b);
+  closedTable(`(f) Non-streaming, 50 connections, ${LONG_PROMPT_KB} KB prompts`, x.f);
 
   if (Object.keys(x.c).length) {
     const dir = x.c.direct ?? [];
@@ -540,6 +557,7 @@ function renderReport(x: ReportInput): string {
   // Where the gateway's own time goes, from its server-timing header (medians of rounds of per-run medians).
   const stepRows: [string, Steps[], number][] = [];
   if (x.aSteps.length) stepRows.push(["(a) 50 connections, whole request", x.aSteps, med(x.a.direct ?? [], (v) => v.p50)]);
+  if (x.fSteps.length) stepRows.push([`(f) ${LONG_PROMPT_KB} KB prompts, whole request`, x.fSteps, med(x.f.direct ?? [], (v) => v.p50)]);
   if (x.c.gateway?.length) stepRows.push(["(c) streaming, to the first event", x.c.gateway.map((v) => v.steps), med(x.c.direct ?? [], (v) => v.ttfe50)]);
   if (stepRows.length) {
     out.push(
@@ -547,7 +565,7 @@ function renderReport(x: ReportInput): string {
       "",
       "From the gateway's `server-timing` header on each answer (docs/api.md); medians, in ms. *Upstream* is the provider call as the gateway sees it (the mock's " +
         `${LATENCY} ms included; for a stream, up to its first chunk); *outside* is what the client saw beyond the gateway's *total*: the wait to be read off the socket, ` +
-        "the response's way back, the driver. For (a) the gateway runs 50 connections for a few seconds more on an undici driver that keeps the header (autocannon does not).",
+        "the response's way back, the driver. For (a) and (f) the gateway runs 50 connections for a few seconds more on an undici driver that keeps the header (autocannon does not).",
       "",
       `| scenario | client p50 | direct p50 | gateway total | ${TIMING_STEPS.join(" | ")} | outside |`,
       `| --- | ---: | ---: | ---: | ${TIMING_STEPS.map(() => "---:").join(" | ")} | ---: |`,

@@ -20,25 +20,24 @@ export interface Target {
   /** The `model` to send for a non-streaming and a streaming call. */
   model: string;
   streamModel: string;
+  /** Non-streaming prompts this many KB long (see chatBody); a short line without. */
+  promptKb?: number;
 }
 
 /**
- * BENCH_PROMPT_KB=16: each chat prompt that many KB of this project's own docs (varied prose and code, as
- * a real prompt is: a repeated sentence would flatter a tokenizer's cache) instead of one short line.
+ * A chat prompt: one short line, or — with `promptKb` — that many KB of this project's own docs after it
+ * (varied prose and code, as a real prompt is: a repeated sentence would flatter a tokenizer's cache).
  */
-const PROMPT_KB = Number(process.env.BENCH_PROMPT_KB ?? 0);
-const promptText = (line: string) => {
-  if (!(PROMPT_KB > 0)) return line;
+function prompt(line: string, promptKb = 0): string {
+  if (!(promptKb > 0)) return line;
   const docs = readFileSync("README.md", "utf8") + readFileSync("docs/api.md", "utf8");
-  return `${line}\n\n${docs.repeat(Math.ceil((PROMPT_KB * 1024) / docs.length)).slice(0, PROMPT_KB * 1024)}`;
-};
-const CHAT_PROMPT = promptText("Benchmark: say hello.");
-const STREAM_PROMPT = promptText("Benchmark: stream.");
+  return `${line}\n\n${docs.repeat(Math.ceil((promptKb * 1024) / docs.length)).slice(0, promptKb * 1024)}`;
+}
 
-export const chatBody = (model: string) =>
-  JSON.stringify({ model, messages: [{ role: "user", content: CHAT_PROMPT }], max_tokens: 32 });
+export const chatBody = (model: string, promptKb = 0) =>
+  JSON.stringify({ model, messages: [{ role: "user", content: prompt("Benchmark: say hello.", promptKb) }], max_tokens: 32 });
 export const streamBody = (model: string) =>
-  JSON.stringify({ model, stream: true, messages: [{ role: "user", content: STREAM_PROMPT }] });
+  JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "Benchmark: stream." }] });
 
 export interface Latencies { ok: number[]; byStatus: Record<string, number>; errors: number; timeouts: number; seconds: number }
 
@@ -81,7 +80,7 @@ export async function closedLoop(target: Target, connections: number, seconds: n
     url: target.origin + target.path,
     method: "POST",
     headers: headersFor(target, 0),
-    body: chatBody(target.model),
+    body: chatBody(target.model, target.promptKb),
     ...(target.keys?.length
       ? { requests: [{ setupRequest: (req: { headers: Record<string, string> }) => ({ ...req, headers: headersFor(target, sent++) }) }] }
       : {}),
@@ -130,7 +129,7 @@ export async function openLoop(target: Target, rate: number, seconds: number, co
   // The lean client (./raw-http.ts): at these rates undici's own cost made the driver the bottleneck.
   const pool = new RawHttpPool(target.origin, connections);
   const out: OpenLoopResult = { accepted: [], shed: [], acceptedSettled: [], shedSettled: [], late: [], other: {}, timeouts: 0, errors: 0, sent: 0, seconds };
-  const body = chatBody(target.model);
+  const body = chatBody(target.model, target.promptKb);
   const host = new URL(target.origin).host;
   // One prebuilt request per key in turn (or one for all).
   const requests = Array.from({ length: Math.max(1, target.keys?.length ?? 0) }, (_, n) => postBytes(host, target.path, headersFor(target, n), body));
@@ -254,7 +253,7 @@ export async function streams(target: Target, concurrency: number, seconds: numb
 export async function timedClosedLoop(target: Target, connections: number, seconds: number): Promise<{ latency: number[]; timings: Timings }> {
   const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const out = { latency: [] as number[], timings: {} as Timings };
-  const body = chatBody(target.model);
+  const body = chatBody(target.model, target.promptKb);
   const until = performance.now() + seconds * 1000;
   let n = 0;
   await Promise.all(
