@@ -53,8 +53,9 @@ function options(model: string, defaults: Required<Omit<MockOptions, "port" | "r
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 const words = (n: number) => Array.from({ length: n }, (_, i) => `${WORDS[i % WORDS.length]} `);
-/** The mock's token accounting: one token per word, prompt = characters / 4. */
-const promptTokens = (body: Record<string, unknown>) => Math.max(1, Math.ceil(JSON.stringify(body.messages ?? body.input ?? "").length / 4));
+/** The mock's token accounting: one token per word, prompt = characters / 4 (tool definitions included, as providers count them). */
+const promptTokens = (body: Record<string, unknown>) =>
+  Math.max(1, Math.ceil((JSON.stringify(body.messages ?? body.input ?? "").length + (body.tools ? JSON.stringify(body.tools).length : 0)) / 4));
 
 export async function startMockUpstream(defaults: MockOptions = {}): Promise<MockUpstream> {
   const d = { latencyMs: defaults.latencyMs ?? 0, chunks: defaults.chunks ?? 8, spacingMs: defaults.spacingMs ?? 0, usage: defaults.usage ?? true };

@@ -53,6 +53,11 @@ export function errorResponse(error: unknown, requestId: string): Response {
 
 /** Reads a JSON body of at most `limit` bytes, without trusting Content-Length alone. */
 export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
+  return (await readJson(req, limit)).value;
+}
+
+/** readJsonBody, and the body's size in bytes. */
+export async function readJson(req: Request, limit: number): Promise<{ value: unknown; bytes: number }> {
   const tooLarge = () => new AppError("request_too_large", `The request body is larger than the limit of ${limit} bytes.`);
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
@@ -74,7 +79,7 @@ export async function readJsonBody(req: Request, limit: number): Promise<unknown
   const text = Buffer.concat(chunks).toString("utf8");
   if (!text.trim()) throw new AppError("invalid_request", "The request body is empty. Send a JSON object.");
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), bytes: size };
   } catch {
     throw new AppError("invalid_request", "The request body is not valid JSON.");
   }

@@ -1,8 +1,10 @@
 // Token counting with the o200k_base tokenizer (gpt-tokenizer: pure JS, no download). An exact count
-// costs about 0.1 ms per KB of text (measured: 0.8-1 ms for a 10 KB prompt), on the event loop, so the
-// gateway counts exactly only where a count decides something. A hold needs an upper bound, and
-// `tokensAtMost` gives one in microseconds: a byte-level BPE token is at least one byte of UTF-8, so no
-// such tokenizer — o200k or a provider's own — counts more tokens than the text has bytes.
+// costs about 0.1-0.2 ms per KB of text, on the event loop, so the gateway counts exactly only where a
+// count decides something. A hold needs an upper bound, and the request's size gives one for free: a
+// byte-level BPE token is at least one byte of UTF-8, and the JSON of a request has at least as many
+// bytes as the text in it (an escape is longer than what it stands for, and each message, part and
+// token id comes with more bytes of JSON than the tokens OpenAI adds for it) — so no such tokenizer,
+// o200k or a provider's own, counts more tokens in a request than it has bytes (tokens.test.ts).
 import { countTokens as count, decode, encode } from "gpt-tokenizer/encoding/o200k_base";
 
 /**
@@ -17,11 +19,6 @@ export function countTokens(text: string): number {
 
 export function encodeTokens(text: string): number[] {
   return encode(text, PLAIN_TEXT);
-}
-
-/** At least countTokens(text), for any text. */
-export function tokensAtMost(text: string): number {
-  return Buffer.byteLength(text, "utf8");
 }
 
 export interface CountableMessage {
@@ -40,23 +37,31 @@ function contentText(content: unknown): string {
   return "";
 }
 
-/** OpenAI's accounting for chat prompts: 3 tokens per message (+1 with a name), 3 to prime the reply. */
-function chatTokens(messages: CountableMessage[], tokens: (text: string) => number): number {
+/** OpenAI's accounting for chat messages: 3 tokens per message (+1 with a name), 3 to prime the reply. */
+export function countChatTokens(messages: CountableMessage[]): number {
   let total = 3;
   for (const m of messages) {
-    total += 3 + tokens(m.role) + tokens(contentText(m.content));
-    if (m.name) total += 1 + tokens(m.name);
+    total += 3 + countTokens(m.role) + countTokens(contentText(m.content));
+    if (m.name) total += 1 + countTokens(m.name);
   }
   return total;
 }
 
-export function countChatTokens(messages: CountableMessage[]): number {
-  return chatTokens(messages, countTokens);
-}
+/** The request fields besides the messages that a provider reads into the prompt. */
+const PROMPT_FIELDS = ["tools", "functions", "tool_choice", "response_format"];
 
-/** At least countChatTokens(messages), for any messages (see tokensAtMost). */
-export function chatTokensAtMost(messages: CountableMessage[]): number {
-  return chatTokens(messages, tokensAtMost);
+/**
+ * A chat request's prompt: its messages (countChatTokens), and what a provider counts as input with
+ * them — tool definitions, a response format's schema, the tool calls in messages — as the tokens of
+ * their JSON (each provider renders them its own way; their JSON is close).
+ */
+export function countChatPromptTokens(request: { messages: CountableMessage[]; [field: string]: unknown }): number {
+  const extras: unknown[] = PROMPT_FIELDS.map((field) => request[field]).filter((value) => value !== undefined && value !== null);
+  for (const message of request.messages) {
+    const { role: _role, content: _content, name: _name, ...rest } = message as CountableMessage & Record<string, unknown>;
+    if (Object.keys(rest).length > 0) extras.push(rest);
+  }
+  return countChatTokens(request.messages) + (extras.length > 0 ? countTokens(JSON.stringify(extras)) : 0);
 }
 
 export function lastUserText(messages: CountableMessage[]): string {

@@ -7,7 +7,7 @@ import { textCost } from "@/lib/billing/pricing";
 import { db } from "@/lib/db";
 import { revokeKey } from "@/lib/keys/revoke-key";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
-import { chatTokensAtMost, countChatTokens } from "../tokens";
+import { countChatPromptTokens, countChatTokens } from "../tokens";
 
 const PRICE = { inputPerMtokMicros: 500_000n, outputPerMtokMicros: 1_500_000n };
 const messages = [{ role: "user", content: "Say hello to the sandbox." }];
@@ -163,10 +163,10 @@ describe("POST /v1/chat/completions", () => {
     expect((await checkLedger()).ok).toBe(true);
   });
 
-  it("holds a long prompt on its upper bound, and counts it exactly only when the bound does not fit", async () => {
+  it("holds a long prompt on the request's size, and counts it exactly only when that does not fit", async () => {
     const long = [{ role: "user", content: "Summarise the following. " + "The gateway meters every token it forwards. ".repeat(60) }];
     const exact = countChatTokens(long);
-    const bound = chatTokensAtMost(long);
+    const bound = Buffer.byteLength(JSON.stringify({ model: "sandbox/chat", messages: long, max_tokens: 5 }));
     expect(bound).toBeGreaterThan(3 * exact);
     // Room for the exact prompt and 10 output tokens, far short of the bound's prompt alone.
     const budget = textCost(PRICE, exact, 10);
@@ -190,6 +190,23 @@ describe("POST /v1/chat/completions", () => {
     expect((await checkLedger()).ok).toBe(true);
   });
 
+  it("counts tool definitions and tool calls in the prompt, as providers do", async () => {
+    const { key } = await createFunded(20_000_000n);
+    const tools = [{ type: "function", function: { name: "weather", description: "The weather in a city, today and for the week ahead.", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    const conversation = [
+      ...messages,
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }] },
+      { role: "tool", tool_call_id: "call_1", content: "Sunny, 21 °C." },
+    ];
+    const request = { model: "sandbox/chat", messages: conversation, tools };
+    const res = await post(key, request);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(body.usage.prompt_tokens).toBe(countChatPromptTokens(request));
+    expect(body.usage.prompt_tokens).toBeGreaterThan(countChatTokens(conversation) + 20);
+    expect(res.headers.get("x-request-cost-micros")).toBe(textCost(PRICE, body.usage.prompt_tokens, body.usage.completion_tokens).toString());
+  });
+
   it("counts text that spells a special token as plain text", async () => {
     const { key } = await createFunded(20_000_000n);
     const tricky = [{ role: "user", content: "What does <|endoftext|> mean to a tokenizer?" }];
@@ -206,7 +223,7 @@ describe("POST /v1/chat/completions", () => {
     invalidateModels();
     const { key } = await createFunded(20_000_000n);
     const fits = [{ role: "user", content: "word ".repeat(40) }];
-    expect(chatTokensAtMost(fits) + 10).toBeGreaterThan(60);
+    expect(Buffer.byteLength(JSON.stringify({ model: "sandbox/window", messages: fits, max_tokens: 10 })) + 10).toBeGreaterThan(60);
     expect(countChatTokens(fits) + 10).toBeLessThanOrEqual(60);
     expect((await post(key, { model: "sandbox/window", messages: fits, max_tokens: 10 })).status).toBe(200);
     const tooLong = [{ role: "user", content: "word ".repeat(60) }];

@@ -4,7 +4,7 @@ import { checkLedger } from "@/lib/billing/check-ledger";
 import { textCost } from "@/lib/billing/pricing";
 import { db } from "@/lib/db";
 import { accountState, createFunded } from "@/scripts/test/fixtures";
-import { countTokens, tokensAtMost } from "../tokens";
+import { countTokens } from "../tokens";
 
 const PRICE = { inputPerMtokMicros: 20_000n, outputPerMtokMicros: 0n }; // sandbox/embed (prisma/models.json)
 
@@ -19,10 +19,10 @@ function post(key: string, body: unknown) {
 }
 
 describe("POST /v1/embeddings", () => {
-  it("holds the inputs' upper bound, or their count when the balance cannot cover the bound, and charges the count", async () => {
+  it("holds on the request's size, or on the inputs' count when the balance cannot cover that, and charges the count", async () => {
     const input = ["The gateway meters every token it forwards. ".repeat(2500), "and a second input"];
     const exact = input.reduce((sum, text) => sum + countTokens(text), 0);
-    const bound = input.reduce((sum, text) => sum + tokensAtMost(text), 0);
+    const bound = Buffer.byteLength(JSON.stringify({ model: "sandbox/embed", input })); // the request's size
     const charge = textCost(PRICE, exact, 0);
 
     const rich = await createFunded(1_000_000n);
@@ -30,12 +30,12 @@ describe("POST /v1/embeddings", () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { usage: { prompt_tokens: number } }).usage.prompt_tokens).toBe(exact);
     const hold = await db.hold.findUniqueOrThrow({ where: { requestId: res.headers.get("x-request-id")! } });
-    expect(hold.amountMicros).toBe(textCost(PRICE, bound + 16, 0));
+    expect(hold.amountMicros).toBe(textCost(PRICE, bound, 0));
     expect(res.headers.get("x-request-cost-micros")).toBe(charge.toString());
 
     // A balance short of the bound's hold but enough for the count's (with its margin).
     const budget = textCost(PRICE, Math.ceil(exact * 1.1) + 16, 0);
-    expect(textCost(PRICE, bound + 16, 0)).toBeGreaterThan(budget);
+    expect(textCost(PRICE, bound, 0)).toBeGreaterThan(budget);
     const poor = await createFunded(budget);
     const fits = await post(poor.key, { model: "sandbox/embed", input });
     expect(fits.status).toBe(200);

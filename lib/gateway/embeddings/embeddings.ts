@@ -1,19 +1,20 @@
 // POST /v1/embeddings: priced per input token. The hold covers an upper bound of the inputs' tokens
-// (tokens.ts: their UTF-8 length, which no byte-level tokenizer exceeds, so an upstream counting with
-// its own is covered too) — or, should that be refused, our count with a margin; the charge is the
-// upstream's count, at most the hold.
+// (tokens.ts: the request's size in bytes, which no byte-level tokenizer exceeds, so an upstream
+// counting with its own is covered too) — or, should that be refused, our count with a margin; the
+// charge is the upstream's count, at most the hold.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
 import { textCost } from "@/lib/billing/pricing";
-import { invalidRequest, json, readJsonBody } from "../http";
+import { invalidRequest, json, readJson } from "../http";
 import { costFields, costHeaders, elapsedMs, holdAndCall, settleDelivered, usableModel } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
-import { countTokens, tokensAtMost } from "../tokens";
+import { countTokens } from "../tokens";
 import { EmbeddingRequest, embeddingInputs } from "./schema";
 
 export async function embeddings(ctx: GatewayCtx): Promise<Response> {
-  const parsed = EmbeddingRequest.safeParse(await readJsonBody(ctx.req, env.MAX_BODY_BYTES));
+  const { value, bytes } = await readJson(ctx.req, env.MAX_BODY_BYTES);
+  const parsed = EmbeddingRequest.safeParse(value);
   if (!parsed.success) throw invalidRequest(parsed.error.issues);
   const body = parsed.data;
   const model = await usableModel(ctx, body.model, "EMBEDDING");
@@ -22,15 +23,15 @@ export async function embeddings(ctx: GatewayCtx): Promise<Response> {
 
   const price = { inputPerMtokMicros: model.inputPerMtokMicros ?? 0n, outputPerMtokMicros: 0n };
   const inputs = embeddingInputs(body.input);
-  const tokens = (count: (text: string) => number) => inputs.reduce((sum, item) => sum + (typeof item === "string" ? count(item) : item.length), 0);
-  const maxCost = textCost(price, tokens(tokensAtMost) + 16, 0);
-  const exactMaxMicros = () => textCost(price, Math.ceil(tokens(countTokens) * 1.1) + 16, 0);
+  const counted = () => inputs.reduce((sum, item) => sum + (typeof item === "string" ? countTokens(item) : item.length), 0);
+  const maxCost = textCost(price, bytes, 0);
+  const exactMaxMicros = () => textCost(price, Math.ceil(counted() * 1.1) + 16, 0);
   const { result: response, served, holdId, holdExpiresAt } = await holdAndCall(ctx, model, { endpoint: "embeddings", maxMicros: maxCost, exactMaxMicros }, (m) => {
     const adapter = providerFor(m);
     if (!adapter.embed) throw new AppError("upstream_error", `The fallback provider of ${model.id} cannot make embeddings.`);
     return adapter.embed({ model: m, body: { ...body, model: m.upstreamModel }, signal: ctx.req.signal });
   });
-  const inputTokens = Number.isInteger(response.usage?.prompt_tokens) ? response.usage!.prompt_tokens : tokens(countTokens);
+  const inputTokens = Number.isInteger(response.usage?.prompt_tokens) ? response.usage!.prompt_tokens : counted();
   const result = await settleDelivered({
     holdId,
     requestId: ctx.requestId,

@@ -80,6 +80,16 @@ describe("openai-compatible adapter", () => {
     expect(record).toMatchObject({ providerId: "mock-openai", upstreamModel: "mock", status: "SUCCEEDED" });
   });
 
+  it("charges a provider's count of tool definitions in full: the hold covers the whole request", async () => {
+    const { client, account } = await customer();
+    const tools = [{ type: "function" as const, function: { name: "search", description: "Searches the knowledge base. ".repeat(400), parameters: { type: "object", properties: { q: { type: "string" } } } } }];
+    const completion = await client.chat.completions.create({ model: "m/chat", messages, tools, max_tokens: 5 });
+    const usage = completion.usage as unknown as { prompt_tokens: number; completion_tokens: number; cost_micros: number };
+    expect(usage.prompt_tokens).toBeGreaterThan(2_000); // the mock counts the tools, as providers do
+    expect(BigInt(usage.cost_micros)).toBe(textCost(PRICE, usage.prompt_tokens, usage.completion_tokens));
+    expect((await accountState(account.id)).balance).toBe(10_000_000n - BigInt(usage.cost_micros));
+  });
+
   it("streams through the official client, always asks the upstream for usage, and strips it when not asked", async () => {
     const { client, account } = await customer();
     const stream = await client.chat.completions.create({ model: "m/chat", messages, stream: true });

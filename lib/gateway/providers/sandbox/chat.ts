@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { env } from "@/lib/env.js";
 import type { ChatCompletion, ChatCompletionChunk, Usage } from "../../chat/schema";
-import { countChatTokens, countTokens, lastUserText, truncateTokens } from "../../tokens";
+import { countChatPromptTokens, countTokens, lastUserText, truncateTokens } from "../../tokens";
 import { ProviderError, type ChatCall, type Provider } from "../types";
 
 function replyFor(call: ChatCall): { text: string; finish: "stop" | "length"; usage: Usage } {
@@ -19,7 +19,7 @@ function replyFor(call: ChatCall): { text: string; finish: "stop" | "length"; us
     " by the tokens in your prompt and the tokens in this reply.";
   const max = call.body.max_completion_tokens ?? call.body.max_tokens ?? Number.MAX_SAFE_INTEGER;
   const { text, truncated } = truncateTokens(full, max);
-  const prompt = countChatTokens(messages);
+  const prompt = countChatPromptTokens(call.body);
   const completion = countTokens(text);
   return { text, finish: truncated ? "length" : "stop", usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } };
 }
