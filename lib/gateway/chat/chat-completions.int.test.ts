@@ -151,7 +151,7 @@ describe("POST /v1/chat/completions", () => {
     const { key, account } = await createFunded(budget);
     const res = await post(key, { model: "sandbox/chat", messages });
     expect(res.status).toBe(200);
-    // The cap counts the prompt exactly (on its upper bound, tokens.ts, it would be 3).
+    // The cap counts the prompt exactly (on the request's size, tokens.ts, not even one token would fit).
     expect(res.headers.get("x-max-tokens-capped")).toBe("10");
     const body = (await res.json()) as { choices: { finish_reason: string }[]; usage: { completion_tokens: number } };
     expect(body.choices[0]!.finish_reason).toBe("length");
