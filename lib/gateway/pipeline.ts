@@ -2,7 +2,7 @@
 // paid for, release the hold (no charge) when the provider fails before any output, and settle what
 // was delivered even across a brief database outage.
 import { AppError } from "@/lib/errors";
-import { release, reserve, settle, type LimitSource, type PaidBy, type SettleInput, type SettleResult } from "@/lib/billing/holds";
+import { release, reserve, settle, type LimitSource, type PaidBy, type ReserveResult, type SettleInput, type SettleResult } from "@/lib/billing/holds";
 import { retryWhileDatabaseUnavailable } from "@/lib/db";
 import { env } from "@/lib/env.js";
 import { microsToNumber, microsToUsdNumber } from "@/lib/money";
@@ -115,9 +115,38 @@ export async function failBeforeOutput(
   return appError;
 }
 
+/** What a hold sets aside: at most `maxMicros`, and at least `minMicros` when the balance allows no more. */
+export interface HoldAmounts {
+  maxMicros: bigint;
+  minMicros: bigint;
+}
+
+/**
+ * Holds `bound` — amounts priced on an upper bound of the request's tokens (its size, tokens.ts) — and,
+ * should that be refused for anything but a rate limit, once more on `exact()` when it asks for less:
+ * a refusal commits nothing, so the request may try again.
+ */
+export async function holdOnBound(
+  ctx: GatewayCtx,
+  model: GatewayModel,
+  request: { endpoint: string; units?: number },
+  bound: HoldAmounts,
+  exact?: () => HoldAmounts,
+): Promise<ReserveResult> {
+  const holdFor = (amounts: HoldAmounts) =>
+    reserve({
+      accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, ...amounts,
+      model: { id: model.id, type: model.type }, endpoint: request.endpoint, units: request.units,
+    });
+  const hold = await holdFor(bound);
+  if (hold.ok || hold.limitSource === "rate_limit" || !exact) return hold;
+  const tighter = exact();
+  return tighter.minMicros < bound.minMicros ? holdFor(tighter) : hold;
+}
+
 /**
  * The middle of a one-shot request (embeddings, images): hold its maximum cost (`minMicros` = all of it;
- * when `maxMicros` is an upper bound, `exactMaxMicros` is tried should the bound be refused),
+ * when `maxMicros` is an upper bound, `exactMaxMicros` is tried should the bound be refused: holdOnBound),
  * call the model's provider — or its fallback (withFallback) — and, should both fail before any output,
  * release the hold and throw the error to answer with. The caller settles what was delivered.
  */
@@ -128,17 +157,9 @@ export async function holdAndCall<T>(
   call: (served: GatewayModel) => Promise<T>,
 ): Promise<{ result: T; served: GatewayModel; holdId: string; holdExpiresAt: number }> {
   ctx.timing.mark("parse");
-  const holdFor = (maxMicros: bigint) =>
-    reserve({
-      accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros, minMicros: maxMicros,
-      model: { id: model.id, type: model.type }, endpoint: request.endpoint, units: request.units,
-    });
-  let hold = await holdFor(request.maxMicros);
-  // Refused on an upper bound: the exact maximum may fit (a refusal commits nothing).
-  if (!hold.ok && hold.limitSource !== "rate_limit" && request.exactMaxMicros) {
-    const exact = request.exactMaxMicros();
-    if (exact < request.maxMicros) hold = await holdFor(exact);
-  }
+  const all = (micros: bigint): HoldAmounts => ({ maxMicros: micros, minMicros: micros });
+  const exact = request.exactMaxMicros;
+  const hold = await holdOnBound(ctx, model, request, all(request.maxMicros), exact && (() => all(exact())));
   ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);
   const holdExpiresAt = holdExpiry();

@@ -2,11 +2,11 @@
 // settle → respond. Streams pass through chunk by chunk; the hold is settled for what was delivered.
 import { env } from "@/lib/env.js";
 import { AppError } from "@/lib/errors";
-import { reserve, type SettleResult, type UsageFields } from "@/lib/billing/holds";
+import type { SettleResult, UsageFields } from "@/lib/billing/holds";
 import { affordableOutputTokens, textCost, type TextPrice } from "@/lib/billing/pricing";
 import { invalidRequest, json, readJson } from "../http";
 import type { GatewayModel } from "../models";
-import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, holdExpiry, refused, settleDelivered, toAppError, usableModel, withFallback } from "../pipeline";
+import { costFields, costHeaders, failBeforeOutput as failBeforeOutputShared, holdExpiry, holdOnBound, refused, settleDelivered, toAppError, usableModel, withFallback } from "../pipeline";
 import { providerFor } from "../providers/registry";
 import type { GatewayCtx } from "../route";
 import { countChatPromptTokens, countTokens } from "../tokens";
@@ -41,16 +41,13 @@ export async function chatCompletions(ctx: GatewayCtx): Promise<Response> {
   // Hold the most this request can cost. Without max_tokens, hold what the balance allows (at least
   // one output token) and cap the output to match.
   const maxCostFor = (tokens: number) => textCost(price, tokens, requested ?? modelMax);
-  const minCostFor = (tokens: number) => (requested !== null ? maxCostFor(tokens) : textCost(price, tokens, 1));
-  const holdFor = (tokens: number) =>
-    reserve({
-      accountId: ctx.key.accountId, apiKeyId: ctx.key.id, requestId: ctx.requestId, maxMicros: maxCostFor(tokens), minMicros: minCostFor(tokens),
-      model: { id: model.id, type: model.type }, endpoint: "chat.completions",
-    });
+  const amountsFor = (tokens: number) => ({
+    maxMicros: maxCostFor(tokens),
+    minMicros: requested !== null ? maxCostFor(tokens) : textCost(price, tokens, 1),
+  });
   ctx.timing.mark("parse");
-  let hold = await holdFor(prompt.atMost);
-  // Refused on the bound: the exact count may fit (a refusal commits nothing, so the request may try again).
-  if (!hold.ok && hold.limitSource !== "rate_limit" && minCostFor(prompt.exact()) < minCostFor(prompt.atMost)) hold = await holdFor(prompt.exact());
+  // On the bound, or — refused — on the exact count.
+  const hold = await holdOnBound(ctx, model, { endpoint: "chat.completions" }, amountsFor(prompt.atMost), () => amountsFor(prompt.exact()));
   ctx.timing.mark("hold");
   if (!hold.ok) throw refused(hold);
 
